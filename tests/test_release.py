@@ -135,9 +135,10 @@ def test_unbalanced_markers_name_the_file_and_line(tmp_path):
     shutil.copytree(Path(__file__).parents[1] / "reference" / "optimization", root / "reference" / "optimization")
     broken = root / "reference" / "optimization" / "schedules.py"
     lines = broken.read_text().splitlines(keepends=True)
-    first_end = next(i for i, line in enumerate(lines) if line.strip() == "### END SOLUTION")
-    del lines[first_end]
+    first_begin = next(i for i, line in enumerate(lines) if line.strip() == "### BEGIN SOLUTION")
+    lines.insert(first_begin + 1, lines[first_begin])  # a second BEGIN right inside the first region
     broken.write_text("".join(lines))
-    with pytest.raises(MarkerError, match=rf"^{broken}:\d+: '### BEGIN SOLUTION' inside the region opened at line \d+"):
+    line = first_begin + 2
+    with pytest.raises(MarkerError, match=rf"^{broken}:{line}: '### BEGIN SOLUTION' inside the region opened at line {line - 1}"):
         write_release("optimization", tmp_path / "out", root=root)
     assert not (tmp_path / "out").exists()
