@@ -1,0 +1,1 @@
+"""Grading: the submission API the graders use, the pytest plugin, checks, points and results."""

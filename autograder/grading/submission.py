@@ -1,0 +1,169 @@
+"""What a hidden grader holds: a ``Submission``, driving student code through plain-data commands.
+
+    sub.call("penalties.l1_gradient", W, 0.1)         -> plain value
+    obj = sub.new("optimizers.Adam", params, lr=1e-3) -> RemoteObject
+    obj.call("step", grads); obj.get("t"); obj.set("training", False)
+    sub.rng(seed)                                     -> stands for np.random.default_rng(seed)
+    with sub.raises(ValueError): sub.call(...)
+
+The student's code runs behind a backend: ``WorkerBackend`` (a separate,
+limited process; the default for grading) or ``InProcessBackend`` (the same
+commands in this process, for the reference, the catalogue of mistakes and
+development). Every argument and every result goes through the wire format
+either way, so both behave alike and graders only ever see plain data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterator, Mapping
+
+from autograder.sandbox.client import Limits, WorkerBackend, WorkerDied
+from autograder.sandbox.handler import Handler
+from autograder.sandbox.protocol import Handle, Rng, decode, encode
+
+
+class SubmissionFailure(Exception):
+    """The submission did not produce a value; the message is feedback for the student."""
+
+
+class StudentError(SubmissionFailure):
+    """The student's code raised an exception."""
+
+    def __init__(self, exc_type: str, mro: list[str], message: str, where: str, call: str):
+        self.exc_type, self.mro, self.message, self.where = exc_type, mro, message, where
+        location = f" (at {where})" if where else ""
+        super().__init__(f"{call} raised {exc_type}: {message}{location}")
+
+
+class ModuleUnavailable(SubmissionFailure):
+    """A module is missing or cannot be imported (syntax error, crash at import)."""
+
+
+class WorkerCrashed(SubmissionFailure):
+    """The worker died or hit a limit during the call; it is restarted for the next one."""
+
+
+class InProcessBackend:
+    """Executes commands in this process on already imported modules (trusted code only)."""
+
+    def __init__(self, handler: Handler):
+        self._handler = handler
+
+    def request(self, command: dict) -> Any:
+        return decode(encode(self._handler.handle(decode(encode(command)))))
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class RemoteObject:
+    """An object that lives behind the backend (an instance of the student's class)."""
+
+    submission: "Submission"
+    handle: Handle
+    label: str
+
+    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        return self.submission._request(
+            {"op": "method", "handle": self.handle.id, "name": method, "args": list(args), "kwargs": kwargs},
+            f"{self.label}.{method}(...)",
+        )
+
+    def get(self, attribute: str) -> Any:
+        return self.submission._request({"op": "get", "handle": self.handle.id, "name": attribute}, f"{self.label}.{attribute}")
+
+    def set(self, attribute: str, value: Any) -> None:
+        self.submission._request(
+            {"op": "set", "handle": self.handle.id, "name": attribute, "value": value}, f"setting {self.label}.{attribute}"
+        )
+
+
+class Submission:
+    """A submission (or the reference) as graders see it."""
+
+    def __init__(self, backend: WorkerBackend | InProcessBackend):
+        self.backend = backend
+
+    @classmethod
+    def isolated(cls, folder: Path, limits: Limits = Limits()) -> "Submission":
+        return cls(WorkerBackend(folder, limits))
+
+    @classmethod
+    def in_process_from_folder(cls, folder: Path) -> "Submission":
+        return cls(InProcessBackend(Handler.for_folder(Path(folder).resolve())))
+
+    @classmethod
+    def from_modules(cls, modules: Mapping[str, ModuleType]) -> "Submission":
+        return cls(InProcessBackend(Handler.for_modules(modules)))
+
+    def call(self, target: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the function ``"module.name"`` and return its result as plain data."""
+        module, name = _split(target)
+        return self._request({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": kwargs}, f"{target}(...)")
+
+    def new(self, target: str, *args: Any, **kwargs: Any) -> RemoteObject:
+        """Construct the class ``"module.Name"``; returns a handle to the object."""
+        module, name = _split(target)
+        handle = self._request({"op": "new", "module": module, "name": name, "args": list(args), "kwargs": kwargs}, f"{target}(...)")
+        return RemoteObject(self, handle, name)
+
+    @staticmethod
+    def rng(seed: int) -> Rng:
+        """An argument that becomes ``numpy.random.default_rng(seed)`` on the other side."""
+        return Rng(seed)
+
+    @contextlib.contextmanager
+    def raises(self, exc_type: type[BaseException], what: str = "") -> Iterator[None]:
+        """Expect the student's code inside the block to raise ``exc_type`` (or a subclass)."""
+        name = exc_type.__name__
+        try:
+            yield
+        except StudentError as error:
+            if name not in error.mro:
+                raise AssertionError(f"expected {name}{' ' + what if what else ''}, but {error}") from None
+            return
+        raise AssertionError(f"expected {name}{' ' + what if what else ''}, but the call returned normally")
+
+    def output(self) -> str:
+        return self.backend.output() if isinstance(self.backend, WorkerBackend) else ""
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> "Submission":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _request(self, command: dict, call: str) -> Any:
+        try:
+            reply = self.backend.request(command)
+        except WorkerDied as died:
+            raise WorkerCrashed(f"{call} did not finish: {died}") from None
+        if not isinstance(reply, dict) or not ({"ok"} == set(reply) or {"error"} == set(reply)):
+            raise WorkerCrashed(f"{call}: the worker sent a malformed reply")
+        if "ok" in reply:
+            return reply["ok"]
+        error = reply["error"] if isinstance(reply["error"], dict) else {}
+        text = lambda key: str(error.get(key, ""))  # noqa: E731
+        if error.get("kind") == "import":
+            location = f" ({text('where')})" if text("where") and text("type") != "FileNotFoundError" else ""
+            module = text("module")
+            if text("type") == "FileNotFoundError":
+                raise ModuleUnavailable(f"{module}.py is missing from the submission, so {call} cannot be graded")
+            raise ModuleUnavailable(f"{module}.py could not be imported: {text('type')}: {text('message')}{location}")
+        mro = [str(m) for m in error.get("mro", [])] if isinstance(error.get("mro"), list) else []
+        raise StudentError(text("type"), mro, text("message"), text("where"), call)
+
+
+def _split(target: str) -> tuple[str, str]:
+    module, _, name = target.partition(".")
+    if not module or not name:
+        raise ValueError(f"target must be 'module.name', got {target!r}")
+    return module, name

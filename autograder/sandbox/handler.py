@@ -1,0 +1,172 @@
+"""Execute one command on the student's modules; shared by the worker and the in-process backend.
+
+A command is a dict (after decoding)::
+
+    {"op": "call",   "module": "penalties", "name": "l1_gradient", "args": [...], "kwargs": {...}}
+    {"op": "new",    "module": "optimizers", "name": "Adam", "args": [...], "kwargs": {...}}
+    {"op": "method", "handle": 3, "name": "step", "args": [...], "kwargs": {...}}
+    {"op": "get",    "handle": 3, "name": "params"}
+    {"op": "set",    "handle": 3, "name": "training", "value": False}
+
+The reply is ``{"ok": value}`` with the value converted to plain data, or
+``{"error": {...}}`` describing an exception raised by the student's code
+(``kind`` "student") or a module that cannot be imported (``kind`` "import").
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from autograder.sandbox.protocol import Handle, Rng
+
+MAX_MESSAGE_CHARS = 2000
+
+
+class Handler:
+    """Holds the student's modules and the objects handed out as handles."""
+
+    def __init__(self, load_module: Callable[[str], ModuleType], folder: Path | None = None):
+        self._load_module = load_module
+        self._modules: dict[str, ModuleType | dict] = {}
+        self._objects: dict[int, Any] = {}
+        self._folder = str(folder) if folder else None
+
+    @classmethod
+    def for_folder(cls, folder: Path) -> "Handler":
+        """Import each module from ``folder/<name>.py`` on first use."""
+
+        def load(name: str) -> ModuleType:
+            path = Path(folder) / f"{name}.py"
+            if not path.is_file():
+                raise FileNotFoundError(f"{name}.py was not submitted")
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module  # so the student's modules can import each other
+            spec.loader.exec_module(module)
+            return module
+
+        return cls(load, folder)
+
+    @classmethod
+    def for_modules(cls, modules: Mapping[str, ModuleType]) -> "Handler":
+        def load(name: str) -> ModuleType:
+            if name not in modules:
+                raise FileNotFoundError(f"{name}.py was not submitted")
+            return modules[name]
+
+        return cls(load)
+
+    def handle(self, command: dict) -> dict:
+        """The reply to ``command``; exceptions in student code become error replies."""
+        op = command.get("op")
+        try:
+            if op in ("call", "new"):
+                target = getattr(self._module(command["module"]), command["name"])
+                result = target(*self._live(command["args"]), **self._live(command["kwargs"]))
+                if op == "new":
+                    self._objects[len(self._objects) + 1] = result
+                    return {"ok": Handle(len(self._objects))}
+            elif op == "method":
+                method = getattr(self._objects[command["handle"]], command["name"])
+                result = method(*self._live(command["args"]), **self._live(command["kwargs"]))
+            elif op == "get":
+                result = getattr(self._objects[command["handle"]], command["name"])
+            elif op == "set":
+                setattr(self._objects[command["handle"]], command["name"], self._live(command["value"]))
+                result = None
+            else:
+                return {"error": {"kind": "protocol", "type": "ValueError", "mro": [], "message": f"unknown op {op!r}", "where": ""}}
+            return {"ok": to_plain(result)}
+        except _ImportFailure as failure:
+            return {"error": failure.record}
+        except Exception as exc:  # everything the student's code raises is reported
+            return {"error": self._describe(exc, "student")}
+        except SystemExit as exc:  # sys.exit() inside a call fails that call only
+            return {"error": self._describe(exc, "student")}
+
+    def _module(self, name: str) -> ModuleType:
+        cached = self._modules.get(name)
+        if isinstance(cached, dict):
+            raise _ImportFailure(cached)
+        if cached is None:
+            try:
+                cached = self._load_module(name)
+            except BaseException as exc:  # SyntaxError, SystemExit at import, anything
+                record = self._describe(exc, "import")
+                record["module"] = name
+                self._modules[name] = record
+                raise _ImportFailure(record) from None
+            self._modules[name] = cached
+        return cached
+
+    def _live(self, value: Any) -> Any:
+        """Arguments as the student's code sees them: Rng -> Generator, Handle -> the object."""
+        if isinstance(value, Rng):
+            return np.random.default_rng(value.seed)
+        if isinstance(value, Handle):
+            return self._objects[value.id]
+        if isinstance(value, list):
+            return [self._live(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._live(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._live(v) for k, v in value.items()}
+        return value
+
+    def _describe(self, exc: BaseException, kind: str) -> dict:
+        frames = traceback.extract_tb(exc.__traceback__)
+        if self._folder:
+            frames = [f for f in frames if f.filename.startswith(self._folder)]
+        where = "; ".join(f"{Path(f.filename).name}, line {f.lineno}, in {f.name}" for f in frames[-3:])
+        if isinstance(exc, SyntaxError):
+            where = ""  # its message already says file and line
+        message = str(exc)
+        if isinstance(exc, SystemExit):
+            message = f"the code called sys.exit({exc.code!r})"
+        return {
+            "kind": kind,
+            "type": type(exc).__name__,
+            "mro": [cls.__name__ for cls in type(exc).__mro__],
+            "message": message[:MAX_MESSAGE_CHARS],
+            "where": where,
+        }
+
+
+class _ImportFailure(Exception):
+    def __init__(self, record: dict):
+        self.record = record
+
+
+def to_plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain data: ndarrays (subclasses too) as base copies, NumPy scalars as Python ones."""
+    if depth > 20:
+        raise TypeError("the value is nested too deeply")
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if isinstance(value, np.generic):
+        return value.item() if not isinstance(value, np.void) else _unplain(value)
+    if isinstance(value, np.ndarray):
+        return np.array(np.asarray(value), copy=True, subok=False)
+    for base in (bool, int, float, str):  # a subclass of a builtin: keep the value only
+        if isinstance(value, base):
+            return base(value)
+    if isinstance(value, (list, tuple)):
+        plain = [to_plain(v, depth + 1) for v in value]
+        return plain if isinstance(value, list) else tuple(plain)
+    if isinstance(value, dict):
+        return {str(k): to_plain(v, depth + 1) for k, v in value.items()}
+    return _unplain(value)
+
+
+def _unplain(value: Any) -> Any:
+    raise TypeError(
+        f"returned an object of type {type(value).__name__}; expected NumPy arrays, numbers, "
+        "booleans, None, or tuples, lists and dicts of those"
+    )
