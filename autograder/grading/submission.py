@@ -106,6 +106,13 @@ class Submission:
         module, name = _split(target)
         return self._request({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": kwargs}, f"{target}(...)")
 
+    def call_and_inputs(self, target: str, *args: Any, **kwargs: Any) -> tuple[Any, list, dict]:
+        """Like ``call``, also returning the arguments as the call left them (to check nothing was modified)."""
+        module, name = _split(target)
+        command = {"op": "call", "module": module, "name": name, "args": list(args), "kwargs": kwargs, "return_inputs": True}
+        result, args_after, kwargs_after = self._request(command, f"{target}(...)")
+        return result, args_after, kwargs_after
+
     def new(self, target: str, *args: Any, **kwargs: Any) -> RemoteObject:
         """Construct the class ``"module.Name"``; returns a handle to the object."""
         module, name = _split(target)

@@ -3,6 +3,7 @@
 A command is a dict (after decoding)::
 
     {"op": "call",   "module": "penalties", "name": "l1_gradient", "args": [...], "kwargs": {...}}
+                     (with "return_inputs": true the reply is (result, args, kwargs) after the call)
     {"op": "new",    "module": "optimizers", "name": "Adam", "args": [...], "kwargs": {...}}
     {"op": "method", "handle": 3, "name": "step", "args": [...], "kwargs": {...}}
     {"op": "get",    "handle": 3, "name": "params"}
@@ -69,7 +70,10 @@ class Handler:
         try:
             if op in ("call", "new"):
                 target = getattr(self._module(command["module"]), command["name"])
-                result = target(*self._live(command["args"]), **self._live(command["kwargs"]))
+                args, kwargs = self._live(command["args"]), self._live(command["kwargs"])
+                result = target(*args, **kwargs)
+                if command.get("return_inputs"):  # the arguments as the call left them
+                    result = (result, args, kwargs)
                 if op == "new":
                     self._objects[len(self._objects) + 1] = result
                     return {"ok": Handle(len(self._objects))}

@@ -1,0 +1,154 @@
+"""Checks the hidden graders make, each failing with feedback a student can act on.
+
+Every check raises ``AssertionError`` whose message is the feedback: what was
+checked, on which input, expected versus got (a few entries), and the largest
+absolute and relative errors with where they are. Values are compared as
+float64 whatever their dtype; graders pass a looser ``rtol`` for float32
+inputs (float32 precision, about 1e-4 relative, is allowed there).
+
+Statistical checks state their false-failure rate: each fails a correct
+submission with probability at most ``alpha`` (1e-9 by default).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+from scipy import stats
+
+ALPHA = 1e-9
+
+
+def assert_close(got: Any, expected: Any, *, rtol: float, atol: float, inputs: str = "", what: str = "the output", equal_nan: bool = False) -> None:
+    """``got`` matches ``expected`` (arrays, numbers, None, and tuples/lists/dicts of those) within tolerance."""
+    problem = mismatch(got, expected, rtol=rtol, atol=atol, what=what, equal_nan=equal_nan)
+    if problem:
+        context = f"\nInput: {inputs}" if inputs else ""
+        raise AssertionError(f"{problem}{context}\nTolerance: rtol={rtol:g}, atol={atol:g}.")
+
+
+def is_close(got: Any, expected: Any, *, rtol: float, atol: float, equal_nan: bool = False) -> bool:
+    return mismatch(got, expected, rtol=rtol, atol=atol, equal_nan=equal_nan) is None
+
+
+def mismatch(got: Any, expected: Any, *, rtol: float, atol: float, what: str = "the output", equal_nan: bool = False) -> str | None:
+    """Why ``got`` does not match ``expected``, or None when it does."""
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"{what} should be a tuple of {len(expected)} values, got {_kind(got)}"
+        for i, (g, e) in enumerate(zip(got, expected)):
+            problem = mismatch(g, e, rtol=rtol, atol=atol, what=f"{what}[{i}]", equal_nan=equal_nan)
+            if problem:
+                return problem
+        return None
+    if isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            keys = sorted(got) if isinstance(got, dict) else None
+            return f"{what} should be a dict with keys {sorted(expected)}, got {_kind(got) if keys is None else keys}"
+        for key in expected:
+            problem = mismatch(got[key], expected[key], rtol=rtol, atol=atol, what=f"{what}[{key!r}]", equal_nan=equal_nan)
+            if problem:
+                return problem
+        return None
+    if expected is None:
+        return None if got is None else f"{what} should be None, got {_kind(got)}"
+    if isinstance(expected, (bool, np.bool_)):
+        return None if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected) else f"{what} should be {bool(expected)}, got {_kind(got)}"
+    return _numeric_mismatch(got, expected, rtol=rtol, atol=atol, what=what, equal_nan=equal_nan)
+
+
+def _numeric_mismatch(got: Any, expected: Any, *, rtol: float, atol: float, what: str, equal_nan: bool) -> str | None:
+    try:
+        g = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return f"{what} should be numbers, got {_kind(got)}"
+    e = np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape:
+        return f"{what} should have shape {e.shape}, got shape {g.shape}"
+    close = np.isclose(g, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    if close.all():
+        return None
+    if e.ndim == 0:
+        return f"{what} is wrong: expected {e.item():.10g}, got {g.item():.10g}"
+    wrong = np.argwhere(~close)
+    abs_err = np.where(np.isnan(g) | np.isnan(e), np.inf, np.abs(g - e))
+    rel_err = abs_err / np.maximum(np.abs(e), 1e-300)
+    worst_abs = np.unravel_index(np.argmax(abs_err), e.shape)
+    worst_rel = np.unravel_index(np.argmax(np.where(close, 0, rel_err)), e.shape)
+    sample = ", ".join(f"at {tuple(int(i) for i in idx)}: expected {e[tuple(idx)]:.6g}, got {g[tuple(idx)]:.6g}" for idx in wrong[:3])
+    return (
+        f"{what} differs from the expected values in {len(wrong)} of {e.size} entries (shape {e.shape}).\n"
+        f"First differences: {sample}.\n"
+        f"Largest absolute error {abs_err[worst_abs]:.3g} at {tuple(int(i) for i in worst_abs)}; "
+        f"largest relative error {rel_err[worst_rel]:.3g} at {tuple(int(i) for i in worst_rel)}."
+    )
+
+
+def assert_array(value: Any, *, shape: tuple[int, ...] | None = None, kind: str = "f", what: str = "the output") -> np.ndarray:
+    """``value`` is an ndarray of ``shape`` whose dtype kind is in ``kind`` ("f" float, "b" bool, "iu" integer)."""
+    names = {"f": "floating point", "b": "boolean", "i": "integer", "iu": "integer", "u": "integer"}
+    if not isinstance(value, np.ndarray):
+        raise AssertionError(f"{what} should be a NumPy array, got {_kind(value)}")
+    if value.dtype.kind not in kind:
+        raise AssertionError(f"{what} should be a {names.get(kind, kind)} array, got dtype {value.dtype}")
+    if shape is not None and value.shape != tuple(shape):
+        raise AssertionError(f"{what} should have shape {tuple(shape)}, got {value.shape}")
+    return value
+
+
+def assert_python_float(value: Any, what: str = "the result") -> float:
+    if type(value) is not float:
+        raise AssertionError(f"{what} should be a Python float, got {_kind(value)}")
+    return value
+
+
+def binomial_check(successes: int, trials: int, p: float, *, what: str, alpha: float = ALPHA) -> None:
+    """Two-sided exact binomial test that ``successes`` of ``trials`` fit probability ``p``.
+
+    A correct submission fails it with probability at most ``alpha`` (1e-9).
+    """
+    if p in (0.0, 1.0):
+        expected = trials * p
+        if successes != expected:
+            raise AssertionError(f"{what}: expected exactly {expected:g} of {trials}, got {successes}")
+        return
+    p_value = stats.binomtest(int(successes), int(trials), p).pvalue
+    if p_value < alpha:
+        raise AssertionError(
+            f"{what}: {successes} of {trials} ({successes / trials:.4f}), but the probability should be {p:g} "
+            f"(a correct implementation gets a count this far off with probability {p_value:.1e}; "
+            f"this check fails a correct one with probability below {alpha:g})"
+        )
+
+
+def beta_fit_check(samples: Iterable[float], a: float, b: float, *, what: str, alpha: float = ALPHA) -> None:
+    """Kolmogorov-Smirnov test that ``samples`` come from Beta(a, b); false-failure rate ``alpha`` (1e-9)."""
+    samples = np.asarray(list(samples), dtype=np.float64)
+    if np.any((samples < 0) | (samples > 1)) or not np.all(np.isfinite(samples)):
+        raise AssertionError(f"{what}: every value should lie in [0, 1]; got values from {samples.min():.4g} to {samples.max():.4g}")
+    p_value = stats.kstest(samples, stats.beta(a, b).cdf).pvalue
+    if p_value < alpha:
+        raise AssertionError(
+            f"{what}: {samples.size} draws (mean {samples.mean():.4f}) do not follow Beta({a:g}, {b:g}) "
+            f"(mean {a / (a + b):.4f}); Kolmogorov-Smirnov p-value {p_value:.1e}, below {alpha:g}"
+        )
+
+
+def covers_all_outcomes(observed: Iterable[Any], allowed: Iterable[Any], *, what: str) -> None:
+    """Every allowed outcome was observed, and nothing else."""
+    observed, allowed = set(observed), set(allowed)
+    outside = observed - allowed
+    if outside:
+        raise AssertionError(f"{what}: got outcomes that are not allowed: {sorted(outside)[:5]}")
+    missing = allowed - observed
+    if missing:
+        raise AssertionError(f"{what}: these allowed outcomes never occurred over many draws: {sorted(missing)[:5]}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} values"
+    return f"{type(value).__name__} {value!r}"[:200]

@@ -1,0 +1,94 @@
+"""The catalogue of known mistakes: small wrong variants of the reference, and their diagnosis.
+
+``assignments/<name>/mistakes.toml`` lists entries like::
+
+    [[mistake]]
+    id = "l2-gradient-doubled"
+    item = "penalties.l2_gradient"
+    module = "penalties"
+    hint = "Your gradient is twice the expected one: the penalty has a factor 0.5, so its gradient is lam * W."
+    replace = "return lam * _as_float(W)"
+    with = "return 2 * lam * _as_float(W)"
+
+``replace`` must occur exactly once in the reference module; replacing it gives
+the wrong variant. Variants serve twice: at grading time (loaded in the trusted
+process, they tell which mistake a wrong output matches) and in the tests (each
+is a one-mistake submission).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.course import Assignment, tomllib
+from autograder.errors import AutograderError
+
+FIELDS = ("id", "item", "module", "hint", "replace", "with")
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One catalogued mistake."""
+
+    id: str
+    item: str
+    module: str
+    hint: str
+    replace: str
+    with_: str
+
+    def patched_source(self, assignment: Assignment) -> str:
+        """The reference module's source with this mistake in it."""
+        source = assignment.reference_file(self.module).read_text(encoding="utf-8")
+        return source.replace(self.replace, self.with_, 1)
+
+    def load(self, assignment: Assignment) -> types.ModuleType:
+        """The wrong variant as a module (trusted code: it is the reference with one change)."""
+        name = f"mistake.{assignment.name}.{self.id}"
+        if name not in sys.modules:
+            module = types.ModuleType(self.module)
+            module.__file__ = f"<mistake {self.id}>"
+            exec(compile(self.patched_source(assignment), module.__file__, "exec"), module.__dict__)
+            sys.modules[name] = module
+        return sys.modules[name]
+
+
+def catalogue_path(assignment: Assignment) -> Path:
+    return assignment.folder / "mistakes.toml"
+
+
+def load_catalogue(assignment: Assignment) -> list[Mistake]:
+    """The assignment's mistakes, validated; an empty list when it has no catalogue."""
+    path = catalogue_path(assignment)
+    if not path.is_file():
+        return []
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("mistake", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise AutograderError(f"{path}: not valid TOML: {exc}") from exc
+    points = assignment.config.get("points", {})
+    mistakes, seen = [], set()
+    for number, entry in enumerate(entries, start=1):
+        label = f"{path}: mistake #{number} ({entry.get('id', 'no id')})"
+        missing = [f for f in FIELDS if not isinstance(entry.get(f), str) or not entry.get(f)]
+        if missing:
+            raise AutograderError(f"{label} lacks {', '.join(missing)}; every entry needs {', '.join(FIELDS)}")
+        if entry["id"] in seen:
+            raise AutograderError(f"{label}: the id is used twice; ids must be unique")
+        seen.add(entry["id"])
+        if points and entry["item"] not in points:
+            raise AutograderError(f"{label}: item {entry['item']!r} is not in [points] of {assignment.folder / 'assignment.toml'}")
+        if entry["module"] not in assignment.modules:
+            raise AutograderError(f"{label}: module {entry['module']!r} is not one of {assignment.modules}")
+        source = assignment.reference_file(entry["module"]).read_text(encoding="utf-8")
+        count = source.count(entry["replace"])
+        if count != 1:
+            raise AutograderError(
+                f"{label}: `replace` occurs {count} times in {assignment.reference_file(entry['module'])}; "
+                "it must occur exactly once (quote more of the line)"
+            )
+        mistakes.append(Mistake(entry["id"], entry["item"], entry["module"], entry["hint"], entry["replace"], entry["with"]))
+    return mistakes
