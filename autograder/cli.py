@@ -50,5 +50,74 @@ def release_command(assignment: str, out: Path, force: bool) -> None:
     click.echo(summary.describe())
 
 
+@cli.command("build")
+@click.argument("assignment")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The zip file to write (replaced if it exists).")
+def build_command(assignment: str, out: Path) -> None:
+    """Write the Gradescope autograder zip of ASSIGNMENT to OUT.
+
+    The zip holds setup.sh, run_autograder, the pinned requirements, the
+    autograder package, the hidden graders and the reference; upload it on
+    Gradescope's Configure Autograder page.
+
+    Example: autograder build regularization --out build/regularization-autograder.zip
+    """
+    import zipfile
+
+    from autograder.gradescope.build import build_autograder_zip
+
+    path = build_autograder_zip(assignment, out)
+    with zipfile.ZipFile(path) as archive:
+        count = len(archive.namelist())
+    click.echo(f"Wrote the {assignment!r} Gradescope autograder to {path}: {count} files.")
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export an assignment's notebook for nbgrader or otter-grader.
+
+    The notebook runs the course's experiments on the student's modules; the
+    exported notebook also grades the modules, with the same points and
+    feedback as `autograder grade`.
+
+    Example: autograder export otter optimization --out build/optimization-otter
+    """
+
+
+@export_group.command("nbgrader")
+@click.argument("assignment")
+@click.option("--course", "course", required=True, type=click.Path(path_type=Path, file_okay=False), help="The nbgrader course folder (nbgrader_config.py, source/).")
+@click.option("--force", is_flag=True, help="Replace source/ASSIGNMENT/ if it exists and is not empty.")
+def export_nbgrader_command(assignment: str, course: Path, force: bool) -> None:
+    """Write ASSIGNMENT as an nbgrader assignment: COURSE/source/ASSIGNMENT/.
+
+    The source notebook (nbgrader cell metadata, solution and hidden-test
+    regions) and the stub modules; COURSE/nbgrader_config.py is created or
+    updated so that `nbgrader autograde` keeps the students' modules.
+
+    Example: autograder export nbgrader optimization --course build/course
+    """
+    from autograder.notebooks.to_nbgrader import export_nbgrader
+
+    click.echo(export_nbgrader(assignment, course, force=force).describe())
+
+
+@export_group.command("otter")
+@click.argument("assignment")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Folder to write the master notebook into.")
+@click.option("--force", is_flag=True, help="Write into OUT even if it exists and is not empty (its contents are replaced).")
+def export_otter_command(assignment: str, out: Path, force: bool) -> None:
+    """Write ASSIGNMENT as an otter-grader master notebook into OUT.
+
+    OUT gets the master notebook for `otter assign`, the reference modules it
+    is checked with, and starter/, the stub modules to hand out.
+
+    Example: autograder export otter optimization --out build/optimization-otter
+    """
+    from autograder.notebooks.to_otter import export_otter
+
+    click.echo(export_otter(assignment, out, force=force).describe())
+
+
 def main() -> None:
     cli(prog_name="autograder")

@@ -74,6 +74,12 @@ class RemoteObject:
             f"{self.label}.{method}(...)",
         )
 
+    def call_and_inputs(self, method: str, *args: Any, **kwargs: Any) -> tuple[Any, list, dict]:
+        """Like ``call``, also returning the arguments as the call left them."""
+        command = {"op": "method", "handle": self.handle.id, "name": method, "args": list(args), "kwargs": kwargs, "return_inputs": True}
+        result, args_after, kwargs_after = self.submission._request(command, f"{self.label}.{method}(...)")
+        return result, args_after, kwargs_after
+
     def get(self, attribute: str) -> Any:
         return self.submission._request({"op": "get", "handle": self.handle.id, "name": attribute}, f"{self.label}.{attribute}")
 

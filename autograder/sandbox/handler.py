@@ -73,13 +73,16 @@ class Handler:
                 args, kwargs = self._live(command["args"]), self._live(command["kwargs"])
                 result = target(*args, **kwargs)
                 if command.get("return_inputs"):  # the arguments as the call left them
-                    result = (result, args, kwargs)
+                    result = (result, *_plain_inputs(command, args, kwargs))
                 if op == "new":
                     self._objects[len(self._objects) + 1] = result
                     return {"ok": Handle(len(self._objects))}
             elif op == "method":
                 method = getattr(self._objects[command["handle"]], command["name"])
-                result = method(*self._live(command["args"]), **self._live(command["kwargs"]))
+                args, kwargs = self._live(command["args"]), self._live(command["kwargs"])
+                result = method(*args, **kwargs)
+                if command.get("return_inputs"):
+                    result = (result, *_plain_inputs(command, args, kwargs))
             elif op == "get":
                 result = getattr(self._objects[command["handle"]], command["name"])
             elif op == "set":
@@ -141,6 +144,15 @@ class Handler:
             "message": message[:MAX_MESSAGE_CHARS],
             "where": where,
         }
+
+
+def _plain_inputs(command: dict, args: list, kwargs: dict) -> tuple[list, dict]:
+    """The arguments after a call, except those that were generators or handles (None in their place)."""
+    sent = lambda value: isinstance(value, (Rng, Handle))  # noqa: E731
+    return (
+        [None if sent(before) else after for before, after in zip(command["args"], args)],
+        {k: None if sent(command["kwargs"][k]) else v for k, v in kwargs.items()},
+    )
 
 
 class _ImportFailure(Exception):

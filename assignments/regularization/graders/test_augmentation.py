@@ -1,0 +1,140 @@
+"""Hidden graders of augmentation.py: mixup, flips and crops, checked by properties, never by exact draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.grading.checks import assert_array, assert_close, beta_fit_check, binomial_check, covers_all_outcomes
+
+mixup = pytest.mark.item("augmentation.mixup")
+flip = pytest.mark.item("augmentation.random_horizontal_flip")
+crop = pytest.mark.item("augmentation.random_crop")
+
+
+def _batch(seed, shape):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+@mixup
+@pytest.mark.parametrize("x_shape", [(8, 5), (6, 2, 4, 4)], ids=str)
+def test_mixup_mixes_with_its_own_lam_and_permutation(submission, x_shape):
+    """x_mixed and y_mixed are lam * x + (1 - lam) * x[perm] for the returned lam and perm"""
+    n = x_shape[0]
+    x, y = _batch(1, x_shape), np.eye(3)[np.arange(n) % 3]
+    x_mixed, y_mixed, lam, perm = submission.call("augmentation.mixup", x, y, alpha=0.4, rng=submission.rng(2))
+    assert_array(perm, shape=(n,), kind="iu", what="perm")
+    assert sorted(perm.tolist()) == list(range(n)), f"perm should be a permutation of range({n}), got {perm.tolist()}"
+    assert isinstance(lam, float) and 0 <= lam <= 1, f"lam should be a float in [0, 1], got {lam!r}"
+    inputs = f"x of shape {x_shape}, one-hot y, alpha=0.4, rng=default_rng(2)"
+    assert_close(x_mixed, lam * x + (1 - lam) * x[perm], rtol=1e-9, atol=1e-12, what="x_mixed", inputs=inputs)
+    assert_close(y_mixed, lam * y + (1 - lam) * y[perm], rtol=1e-9, atol=1e-12, what="y_mixed", inputs=inputs)
+
+
+@mixup
+@pytest.mark.parametrize("alpha", [0.2, 1.0, 4.0])
+def test_mixup_lam_follows_beta_alpha_alpha(submission, alpha):
+    """lam follows Beta(alpha, alpha) (Kolmogorov-Smirnov test, false-failure rate 1e-9)"""
+    x, y = np.zeros((2, 1)), np.eye(2)
+    lams = [submission.call("augmentation.mixup", x, y, alpha=alpha, rng=submission.rng(seed))[2] for seed in range(300)]
+    beta_fit_check(lams, alpha, alpha, what=f"lam over 300 seeds with alpha={alpha}")
+
+
+@mixup
+def test_mixup_generators_seeded_alike_agree(submission):
+    """gives identical results for generators seeded alike"""
+    x, y = _batch(3, (6, 4)), np.eye(6)
+    first = submission.call("augmentation.mixup", x, y, rng=submission.rng(5))
+    second = submission.call("augmentation.mixup", x, y, rng=submission.rng(5))
+    assert_close(second, first, rtol=0, atol=0, what="the second call's (x_mixed, y_mixed, lam, perm)", inputs="two calls with rng=default_rng(5)")
+
+
+@mixup
+def test_mixup_rejects_non_positive_alpha(submission):
+    """rejects alpha <= 0 with ValueError"""
+    with submission.raises(ValueError, "for alpha=0"):
+        submission.call("augmentation.mixup", np.ones((2, 1)), np.eye(2), alpha=0.0)
+
+
+@mixup
+def test_mixup_leaves_its_inputs_unmodified(submission):
+    """leaves x and y unmodified"""
+    x, y = _batch(4, (5, 3)), np.eye(5)
+    _, (x_after, y_after), _ = submission.call_and_inputs("augmentation.mixup", x, y, rng=submission.rng(1))
+    assert_close((x_after, y_after), (x, y), rtol=0, atol=0, what="(x, y) after the call")
+
+
+@flip
+@pytest.mark.parametrize("shape", [(40, 3, 5), (40, 2, 3, 4)], ids=str)
+def test_flip_reverses_exactly_the_reported_images(submission, shape):
+    """flips left-right exactly the images it reports, leaves the others"""
+    images = _batch(6, shape)
+    out, flipped = submission.call("augmentation.random_horizontal_flip", images, p=0.5, rng=submission.rng(7))
+    assert_array(flipped, shape=(shape[0],), kind="b", what="flipped")
+    expected = np.where(flipped.reshape((-1,) + (1,) * (len(shape) - 1)), images[..., ::-1], images)
+    assert_close(out, expected, rtol=0, atol=0, what="out", inputs=f"images of shape {shape}, p=0.5; expected images[n][..., ::-1] where flipped[n]")
+
+
+@flip
+@pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
+def test_flip_probability_is_p(submission, p):
+    """flips each image with probability p (binomial test, false-failure rate 1e-9)"""
+    flipped = sum(int(np.sum(submission.call("augmentation.random_horizontal_flip", np.zeros((500, 2, 2)), p=p, rng=submission.rng(s))[1])) for s in range(4))
+    binomial_check(flipped, 2000, p, what=f"images flipped with p={p}")
+
+
+@flip
+def test_flip_leaves_its_input_unmodified(submission):
+    """leaves images unmodified"""
+    images = _batch(8, (10, 3, 3))
+    _, (after,), _ = submission.call_and_inputs("augmentation.random_horizontal_flip", images, p=1.0)
+    assert_close(after, images, rtol=0, atol=0, what="images after the call")
+
+
+@flip
+def test_flip_rejects_p_outside_0_1(submission):
+    """rejects p outside [0, 1] with ValueError"""
+    with submission.raises(ValueError, "for p=1.5"):
+        submission.call("augmentation.random_horizontal_flip", np.ones((2, 3, 3)), p=1.5)
+
+
+@crop
+@pytest.mark.parametrize("shape, size, padding", [((30, 6, 7), 4, 0), ((30, 2, 5, 5), 5, 2), ((30, 3, 4), 3, 1)], ids=str)
+def test_crop_window_is_the_padded_slice_at_the_reported_offset(submission, shape, size, padding):
+    """each output is the size x size window of the zero-padded image at its offset"""
+    images = _batch(9, shape)
+    out, offsets = submission.call("augmentation.random_crop", images, size, padding=padding, rng=submission.rng(10))
+    assert_array(offsets, shape=(shape[0], 2), kind="iu", what="offsets")
+    assert_array(out, shape=shape[:-2] + (size, size), what="out")
+    pad = [(0, 0)] * (len(shape) - 2) + [(padding, padding)] * 2
+    padded = np.pad(images, pad)
+    expected = np.stack([padded[n, ..., i : i + size, j : j + size] if 0 <= i <= padded.shape[-2] - size and 0 <= j <= padded.shape[-1] - size else np.full(out.shape[1:], np.nan) for n, (i, j) in enumerate(offsets)])
+    assert_close(out, expected, rtol=0, atol=0, what="out", inputs=f"images of shape {shape}, size={size}, padding={padding}; expected the window of the padded image at each reported offset")
+
+
+@crop
+def test_crop_offsets_cover_every_allowed_position(submission):
+    """offsets cover every allowed top-left corner, and only those"""
+    seen = set()
+    for seed in range(6):
+        _, offsets = submission.call("augmentation.random_crop", np.zeros((100, 4, 5)), 3, padding=1, rng=submission.rng(seed))
+        seen |= {(int(i), int(j)) for i, j in offsets}
+    allowed = {(i, j) for i in range(4) for j in range(5)}  # padded 6 x 7, window 3
+    covers_all_outcomes(seen, allowed, what="crop offsets (row, column) for 4 x 5 images, padding=1, size=3 over 600 crops")
+
+
+@crop
+def test_crop_generators_seeded_alike_agree(submission):
+    """gives identical results for generators seeded alike"""
+    images = _batch(11, (5, 6, 6))
+    first = submission.call("augmentation.random_crop", images, 4, padding=1, rng=submission.rng(3))
+    second = submission.call("augmentation.random_crop", images, 4, padding=1, rng=submission.rng(3))
+    assert_close(second, first, rtol=0, atol=0, what="the second call's (out, offsets)")
+
+
+@crop
+@pytest.mark.parametrize("size, padding", [(9, 1), (2, -1)])
+def test_crop_rejects_invalid_size_or_padding(submission, size, padding):
+    """rejects a window larger than the padded image or a negative padding with ValueError"""
+    with submission.raises(ValueError, f"for size={size}, padding={padding} on 4 x 4 images"):
+        submission.call("augmentation.random_crop", np.ones((2, 4, 4)), size, padding=padding)

@@ -1,0 +1,157 @@
+"""Hidden graders of dropout.py: inverted scaling, the keep rate, evaluation mode, seeds, the layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.grading.checks import assert_array, assert_close, binomial_check
+
+forward = pytest.mark.item("dropout.dropout_forward")
+backward = pytest.mark.item("dropout.dropout_backward")
+layer = pytest.mark.item("dropout.Dropout")
+
+
+def _x(seed=0, shape=(40, 50), dtype=np.float64):
+    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+
+
+@forward
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
+def test_output_is_the_input_times_mask_over_keep_probability(submission, p):
+    """scales kept units by 1 / (1 - p) and zeroes the dropped ones"""
+    x = _x()
+    out, mask = submission.call("dropout.dropout_forward", x, p, rng=submission.rng(3))
+    assert_array(mask, shape=x.shape, kind="b", what="mask")
+    assert_array(out, shape=x.shape, what="out")
+    assert_close(out, x * mask / (1 - p), rtol=1e-7, atol=1e-12, what="out", inputs=f"x of shape {x.shape} (seed 0), p={p}; expected x * mask / (1 - p) with your own mask")
+
+
+@forward
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.7])
+def test_units_are_kept_with_probability_one_minus_p(submission, p):
+    """keeps each unit with probability 1 - p (exact binomial test, false-failure rate 1e-9)"""
+    kept = trials = 0
+    for seed in range(5):
+        _, mask = submission.call("dropout.dropout_forward", np.ones((100, 100)), p, rng=submission.rng(seed))
+        kept += int(np.sum(mask))
+        trials += mask.size
+    binomial_check(kept, trials, 1 - p, what=f"fraction of units kept with p={p} (p is the probability of DROPPING a unit)")
+
+
+@forward
+def test_generators_seeded_alike_give_the_same_mask(submission):
+    """gives identical results for generators seeded alike"""
+    first = submission.call("dropout.dropout_forward", _x(), 0.4, rng=submission.rng(9))
+    second = submission.call("dropout.dropout_forward", _x(), 0.4, rng=submission.rng(9))
+    assert_close(second, first, rtol=0, atol=0, what="the second call's (out, mask)", inputs="two calls with rng=default_rng(9), p=0.4")
+
+
+@forward
+def test_p_zero_keeps_everything(compare):
+    """keeps every unit unscaled when p = 0"""
+    x = _x(1, (5, 6))
+    compare(lambda s: s.call("dropout.dropout_forward", x, 0.0, rng=s.rng(0)), rtol=1e-12, atol=0, inputs="x of shape (5, 6), p=0")
+
+
+@forward
+def test_evaluation_mode_returns_the_input_and_no_mask(compare):
+    """returns x and mask None in evaluation mode"""
+    x = _x(2, (4, 5))
+    compare(lambda s: s.call("dropout.dropout_forward", x, 0.5, training=False), rtol=0, atol=0, inputs="x of shape (4, 5), p=0.5, training=False")
+
+
+@forward
+def test_float32_input_gives_a_float_output(submission):
+    """works on float32 input"""
+    x = _x(3, (6, 7), np.float32)
+    out, mask = submission.call("dropout.dropout_forward", x, 0.3, rng=submission.rng(1))
+    assert_array(out, shape=x.shape, what="out for float32 x")
+    assert_close(out, x.astype(np.float64) * mask / 0.7, rtol=1e-5, atol=1e-6, what="out", inputs="float32 x of shape (6, 7), p=0.3")
+
+
+@forward
+@pytest.mark.parametrize("p", [1.0, -0.1, 1.5])
+def test_p_outside_0_1_raises_value_error(submission, p):
+    """rejects p outside [0, 1) with ValueError"""
+    with submission.raises(ValueError, f"for p={p}"):
+        submission.call("dropout.dropout_forward", np.ones(3), p)
+
+
+@forward
+def test_input_is_left_unmodified(submission):
+    """leaves x unmodified"""
+    x = _x(4, (5, 5))
+    _, (x_after, _), _ = submission.call_and_inputs("dropout.dropout_forward", x, 0.5, rng=submission.rng(2))
+    assert_close(x_after, x, rtol=0, atol=0, what="x after the call", inputs="x of shape (5, 5), p=0.5")
+
+
+@backward
+@pytest.mark.parametrize("p", [0.25, 0.6])
+def test_backward_matches_the_reference(compare, p):
+    """matches the reference for a given mask"""
+    rng = np.random.default_rng(5)
+    dout, mask = rng.standard_normal((6, 8)), rng.random((6, 8)) > p
+    compare(lambda s: s.call("dropout.dropout_backward", dout, mask, p), rtol=1e-10, atol=1e-12, inputs=f"dout of shape (6, 8), a random mask, p={p}")
+
+
+@backward
+def test_backward_in_evaluation_mode_passes_the_gradient_through(compare):
+    """returns dout unchanged when mask is None (evaluation mode)"""
+    dout = _x(6, (3, 4))
+    compare(lambda s: s.call("dropout.dropout_backward", dout, None, 0.5), rtol=0, atol=0, inputs="dout of shape (3, 4), mask=None, p=0.5")
+
+
+@backward
+def test_backward_is_the_gradient_of_the_forward(submission):
+    """is the gradient of your own forward pass (central differences)"""
+    x, dout = _x(7, (4, 5)), _x(8, (4, 5))
+    _, mask = submission.call("dropout.dropout_forward", x, 0.3, rng=submission.rng(4))
+    dx = submission.call("dropout.dropout_backward", dout, mask, 0.3)
+    # the forward is linear in x for a fixed mask: its gradient is dout * mask / (1 - p)
+    h = 1e-6
+    numeric = np.zeros_like(x)
+    for index in [(0, 0), (1, 2), (3, 4), (2, 1)]:
+        step = np.zeros_like(x)
+        step[index] = h
+        plus = submission.call("dropout.dropout_forward", x + step, 0.3, rng=submission.rng(4))[0]
+        minus = submission.call("dropout.dropout_forward", x - step, 0.3, rng=submission.rng(4))[0]
+        numeric[index] = np.sum((plus - minus) * dout) / (2 * h)
+        assert_close(dx[index], numeric[index], rtol=1e-5, atol=1e-7, what=f"dx{index}", inputs="x, dout of shape (4, 5), p=0.3, rng=default_rng(4) for every forward")
+
+
+@layer
+def test_layer_forward_backward_and_modes(compare):
+    """forward, backward with the last mask, train() and eval()"""
+    x, dout = _x(9, (6, 5)), _x(10, (6, 5))
+
+    def drive(s):
+        d = s.new("dropout.Dropout", p=0.4, rng=s.rng(8))
+        out = d.call("forward", x)
+        mask = d.get("mask")
+        dx = d.call("backward", dout)
+        start = d.get("training")
+        d.call("eval")
+        evaluated = (d.get("training"), d.call("forward", x), d.call("backward", dout))
+        d.call("train")
+        return start, d.get("training"), bool(np.allclose(out, x * mask / 0.6)), np.allclose(dx, dout * mask / 0.6), evaluated
+
+    compare(drive, rtol=1e-12, atol=0, inputs="Dropout(p=0.4, rng=default_rng(8)); forward, backward, eval(), forward, backward, train()")
+
+
+@layer
+def test_layer_keeps_units_with_probability_one_minus_p(submission):
+    """keeps each unit with probability 1 - p (binomial test, false-failure rate 1e-9)"""
+    d = submission.new("dropout.Dropout", p=0.3, rng=submission.rng(2))
+    kept = 0
+    for _ in range(4):
+        d.call("forward", np.ones((50, 50)))
+        kept += int(np.sum(d.get("mask")))
+    binomial_check(kept, 10000, 0.7, what="fraction of units the Dropout(p=0.3) layer kept")
+
+
+@layer
+def test_layer_rejects_p_of_one(submission):
+    """rejects p outside [0, 1) with ValueError"""
+    with submission.raises(ValueError, "for Dropout(p=1.0)"):
+        submission.new("dropout.Dropout", p=1.0)

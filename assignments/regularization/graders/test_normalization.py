@@ -1,0 +1,157 @@
+"""Hidden graders of normalization.py: BatchNorm1d and LayerNorm, forward, backward, running statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.grading.checks import assert_close
+
+batchnorm = pytest.mark.item("normalization.BatchNorm1d")
+layernorm = pytest.mark.item("normalization.LayerNorm")
+
+
+def _x(seed, shape, scale=2.0, shift=1.0, dtype=np.float64):
+    return (np.random.default_rng(seed).standard_normal(shape) * scale + shift).astype(dtype)
+
+
+def _layer(s, cls, d, seed, **kwargs):
+    layer = s.new(f"normalization.{cls}", d, **kwargs)
+    rng = np.random.default_rng(seed)
+    layer.set("gamma", rng.standard_normal(d))
+    layer.set("beta", rng.standard_normal(d))
+    return layer
+
+
+@batchnorm
+def test_batchnorm_starts_with_the_contract_attributes(compare):
+    """starts with gamma 1, beta 0, running_mean 0, running_var 1, training True"""
+    def drive(s):
+        bn = s.new("normalization.BatchNorm1d", 4)
+        return tuple(bn.get(name) for name in ("gamma", "beta", "running_mean", "running_var", "training", "eps", "momentum"))
+
+    compare(drive, rtol=0, atol=0, what="(gamma, beta, running_mean, running_var, training, eps, momentum)", inputs="BatchNorm1d(4)")
+
+
+@batchnorm
+@pytest.mark.parametrize("shape", [(2, 3), (16, 5), (64, 8)], ids=str)
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-8), (np.float32, 1e-4)], ids=["float64", "float32"])
+def test_batchnorm_training_forward_and_backward_match_the_reference(compare, shape, dtype, rtol):
+    """training forward, backward, dgamma and dbeta match the reference"""
+    x, dout = _x(1, shape, dtype=dtype), _x(2, shape, 1.0, 0.0, dtype)
+
+    def drive(s):
+        bn = _layer(s, "BatchNorm1d", shape[1], 3)
+        return bn.call("forward", x), bn.call("backward", dout), bn.get("dgamma"), bn.get("dbeta")
+
+    compare(drive, rtol=rtol, atol=1e-6, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 1), random gamma and beta (seed 3)")
+
+
+@batchnorm
+def test_batchnorm_running_statistics_over_several_batches(compare):
+    """running statistics over six batches with momentum 0.3 (unbiased variance)"""
+    batches = [_x(10 + i, (5 + i, 4), i + 1.0, float(i)) for i in range(6)]
+
+    def drive(s):
+        bn = s.new("normalization.BatchNorm1d", 4, momentum=0.3)
+        history = []
+        for x in batches:
+            bn.call("forward", x)
+            history.append((bn.get("running_mean"), bn.get("running_var")))
+        return history
+
+    compare(drive, rtol=1e-8, atol=1e-10, what="(running_mean, running_var) after each batch", inputs="six batches of shapes (5, 4) to (10, 4), momentum=0.3")
+
+
+@batchnorm
+def test_batchnorm_evaluation_uses_running_statistics_and_updates_nothing(compare):
+    """evaluation mode normalises with the running statistics and updates nothing"""
+    batches = [_x(20 + i, (8, 3)) for i in range(3)]
+    x_eval, dout = _x(30, (1, 3)), _x(31, (1, 3), 1.0, 0.0)
+
+    def drive(s):
+        bn = _layer(s, "BatchNorm1d", 3, 4)
+        for x in batches:
+            bn.call("forward", x)
+        bn.call("eval")
+        out = bn.call("forward", x_eval)
+        return bn.get("training"), out, bn.call("backward", dout), bn.get("dgamma"), bn.get("running_mean"), bn.get("running_var")
+
+    compare(drive, rtol=1e-8, atol=1e-10, what="(training, out, dx, dgamma, running_mean, running_var) in evaluation", inputs="three training batches (8, 3), then eval() and a batch of ONE row")
+
+
+@batchnorm
+def test_batchnorm_backward_is_the_gradient_of_the_forward(submission):
+    """dx is the gradient of your own training forward (central differences)"""
+    x, dout = _x(40, (5, 3)), _x(41, (5, 3), 1.0, 0.0)
+    bn = _layer(submission, "BatchNorm1d", 3, 42)
+    bn.call("forward", x)
+    dx = bn.call("backward", dout)
+    numeric = np.zeros_like(x)
+    h = 1e-5
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = h
+        numeric[index] = np.sum((bn.call("forward", x + step) - bn.call("forward", x - step)) * dout) / (2 * h)
+    assert_close(dx, numeric, rtol=1e-5, atol=1e-7, what="dx", inputs="x of shape (5, 3) (seed 40), dout (seed 41); compared with central differences of your forward")
+
+
+@batchnorm
+def test_batchnorm_one_row_in_training_raises_value_error(submission):
+    """rejects a batch of one row in training with ValueError"""
+    bn = submission.new("normalization.BatchNorm1d", 3)
+    with submission.raises(ValueError, "for a training batch of shape (1, 3)"):
+        bn.call("forward", np.ones((1, 3)))
+
+
+@batchnorm
+def test_batchnorm_leaves_its_input_unmodified(submission):
+    """leaves x unmodified"""
+    x = _x(50, (6, 3))
+    bn = submission.new("normalization.BatchNorm1d", 3)
+    _, (x_after,), _ = bn.call_and_inputs("forward", x)
+    assert_close(x_after, x, rtol=0, atol=0, what="x after forward(x)", inputs="x of shape (6, 3)")
+
+
+@layernorm
+@pytest.mark.parametrize("shape", [(1, 4), (7, 6), (32, 16)], ids=str)
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-8), (np.float32, 1e-4)], ids=["float64", "float32"])
+def test_layernorm_forward_and_backward_match_the_reference(compare, shape, dtype, rtol):
+    """forward, backward, dgamma and dbeta match the reference"""
+    x, dout = _x(60, shape, dtype=dtype), _x(61, shape, 1.0, 0.0, dtype)
+
+    def drive(s):
+        ln = _layer(s, "LayerNorm", shape[1], 62)
+        return ln.call("forward", x), ln.call("backward", dout), ln.get("dgamma"), ln.get("dbeta")
+
+    compare(drive, rtol=rtol, atol=1e-6, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 60), random gamma and beta")
+
+
+@layernorm
+def test_layernorm_is_the_same_in_evaluation(compare):
+    """gives the same result in evaluation mode"""
+    x = _x(63, (4, 5))
+
+    def drive(s):
+        ln = _layer(s, "LayerNorm", 5, 64)
+        out = ln.call("forward", x)
+        ln.call("eval")
+        return out, ln.call("forward", x)
+
+    compare(drive, rtol=1e-10, atol=1e-12, what="(out in training, out in evaluation)", inputs="x of shape (4, 5)")
+
+
+@layernorm
+def test_layernorm_backward_is_the_gradient_of_the_forward(submission):
+    """dx is the gradient of your own forward (central differences)"""
+    x, dout = _x(65, (3, 4)), _x(66, (3, 4), 1.0, 0.0)
+    ln = _layer(submission, "LayerNorm", 4, 67)
+    ln.call("forward", x)
+    dx = ln.call("backward", dout)
+    numeric = np.zeros_like(x)
+    h = 1e-5
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = h
+        numeric[index] = np.sum((ln.call("forward", x + step) - ln.call("forward", x - step)) * dout) / (2 * h)
+    assert_close(dx, numeric, rtol=1e-5, atol=1e-7, what="dx", inputs="x of shape (3, 4) (seed 65); compared with central differences of your forward")

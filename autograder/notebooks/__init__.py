@@ -1,0 +1,1 @@
+"""The assignments' notebooks, and their exports to nbgrader and otter-grader."""
