@@ -50,6 +50,31 @@ def release_command(assignment: str, out: Path, force: bool) -> None:
     click.echo(summary.describe())
 
 
+@cli.command("grade")
+@click.argument("assignment")
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--out", "out", default=Path("results.json"), show_default=True, type=click.Path(path_type=Path), help="Where to write Gradescope's results.json.")
+@click.option("--in-process", is_flag=True, help="Run the student's code in this process (development only: no isolation).")
+def grade_command(assignment: str, submission: Path, out: Path, in_process: bool) -> None:
+    """Grade SUBMISSION (a folder of .py files, or a .zip of one) against ASSIGNMENT's hidden graders.
+
+    Writes Gradescope's results.json to OUT and prints a summary per item.
+    Exits with status 0 whenever grading itself worked, whatever the score.
+
+    Example: autograder grade regularization student-42/ --out results.json
+    """
+    from autograder.grading.results import write_results_json
+    from autograder.grading.runner import grade
+    from autograder.grading.summary import summarize
+
+    result = grade(assignment, submission, isolated=not in_process)
+    write_results_json(result, out)
+    click.echo(summarize(result))
+    click.echo(f"results.json written to {out}")
+    if result.grader_error:
+        sys.exit(1)
+
+
 @cli.command("build")
 @click.argument("assignment")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The zip file to write (replaced if it exists).")
