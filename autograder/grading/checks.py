@@ -20,12 +20,16 @@ from scipy import stats
 ALPHA = 1e-9
 
 
-def assert_close(got: Any, expected: Any, *, rtol: float, atol: float, inputs: str = "", what: str = "the output", equal_nan: bool = False) -> None:
-    """``got`` matches ``expected`` (arrays, numbers, None, and tuples/lists/dicts of those) within tolerance."""
+def assert_close(got: Any, expected: Any, *, rtol: float, atol: float, inputs: str = "", what: str = "the output", equal_nan: bool = False, hint: str = "") -> None:
+    """``got`` matches ``expected`` (arrays, numbers, None, and tuples/lists/dicts of those) within tolerance.
+
+    ``hint`` (e.g. from the ``hint`` fixture) is appended to the feedback when the check fails.
+    """
     problem = mismatch(got, expected, rtol=rtol, atol=atol, what=what, equal_nan=equal_nan)
     if problem:
         context = f"\nInput: {inputs}" if inputs else ""
-        raise AssertionError(f"{problem}{context}\nTolerance: rtol={rtol:g}, atol={atol:g}.")
+        extra = f"\n{hint}" if hint else ""
+        raise AssertionError(f"{problem}{context}\nTolerance: rtol={rtol:g}, atol={atol:g}.{extra}")
 
 
 def is_close(got: Any, expected: Any, *, rtol: float, atol: float, equal_nan: bool = False) -> bool:
@@ -135,15 +139,16 @@ def beta_fit_check(samples: Iterable[float], a: float, b: float, *, what: str, a
         )
 
 
-def covers_all_outcomes(observed: Iterable[Any], allowed: Iterable[Any], *, what: str) -> None:
+def covers_all_outcomes(observed: Iterable[Any], allowed: Iterable[Any], *, what: str, hint: str = "") -> None:
     """Every allowed outcome was observed, and nothing else."""
     observed, allowed = set(observed), set(allowed)
+    extra = f"\n{hint}" if hint else ""
     outside = observed - allowed
     if outside:
-        raise AssertionError(f"{what}: got outcomes that are not allowed: {sorted(outside)[:5]}")
+        raise AssertionError(f"{what}: got outcomes that are not allowed: {sorted(outside)[:5]}{extra}")
     missing = allowed - observed
     if missing:
-        raise AssertionError(f"{what}: these allowed outcomes never occurred over many draws: {sorted(missing)[:5]}")
+        raise AssertionError(f"{what}: these allowed outcomes never occurred over many draws: {sorted(missing)[:5]}{extra}")
 
 
 def _kind(value: Any) -> str:

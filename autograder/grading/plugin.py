@@ -8,7 +8,9 @@ in proportion to their weights. Fixtures:
 - ``reference``: the reference, driven through the same API, in this process;
 - ``compare(driver, *, rtol, atol, inputs)``: runs ``driver`` on both, checks
   they agree, and on a mismatch names the known mistake the output matches;
-- ``mistakes``: the catalogue entries of the test's item.
+- ``mistakes``: the catalogue entries of the test's item;
+- ``hint(mistake_id)``: a catalogued mistake's hint, for property checks that
+  recognise a mistake from the student's own random draws.
 
 The feedback of a failed test is the message of the exception only: never a
 traceback of the grader, never the reference's source.
@@ -86,6 +88,19 @@ class GradingPlugin:
         return [m for m in self.catalogue if m.item == _item_of(request.node)]
 
     @pytest.fixture
+    def hint(self, request: pytest.FixtureRequest):
+        """``hint(mistake_id)``: the hint text of a catalogued mistake, for a property check that recognised it."""
+
+        def hint(mistake_id: str) -> str:
+            found = [m for m in self.catalogue if m.id == mistake_id]
+            if not found:
+                raise KeyError(f"no mistake {mistake_id!r} in {self.assignment.name}/mistakes.toml")
+            request.node.user_properties.append(("diagnosis", mistake_id))
+            return f"Hint: {found[0].hint}"
+
+        return hint
+
+    @pytest.fixture
     def compare(self, request: pytest.FixtureRequest, mistakes: list[Mistake]):
         def compare(driver: Driver, *, rtol: float, atol: float, inputs: str = "", what: str = "the output", equal_nan: bool = False):
             expected = driver(self._reference_submission())
@@ -125,7 +140,7 @@ class GradingPlugin:
                     passed=report.passed,
                     feedback=feedback,
                     duration=report.duration,
-                    diagnosis=dict(item.user_properties).get("diagnosis", ""),
+                    diagnosis="" if report.passed else dict(item.user_properties).get("diagnosis", ""),
                 )
             )
 

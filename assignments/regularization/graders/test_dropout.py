@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.grading.checks import assert_array, assert_close, binomial_check
+from autograder.grading.checks import assert_array, assert_close, binomial_check, is_close
 
 forward = pytest.mark.item("dropout.dropout_forward")
 backward = pytest.mark.item("dropout.dropout_backward")
@@ -18,13 +18,14 @@ def _x(seed=0, shape=(40, 50), dtype=np.float64):
 
 @forward
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
-def test_output_is_the_input_times_mask_over_keep_probability(submission, p):
+def test_output_is_the_input_times_mask_over_keep_probability(submission, hint, p):
     """scales kept units by 1 / (1 - p) and zeroes the dropped ones"""
     x = _x()
     out, mask = submission.call("dropout.dropout_forward", x, p, rng=submission.rng(3))
     assert_array(mask, shape=x.shape, kind="b", what="mask")
     assert_array(out, shape=x.shape, what="out")
-    assert_close(out, x * mask / (1 - p), rtol=1e-7, atol=1e-12, what="out", inputs=f"x of shape {x.shape} (seed 0), p={p}; expected x * mask / (1 - p) with your own mask")
+    known = hint("dropout-not-rescaled") if is_close(out, x * mask, rtol=1e-7, atol=1e-12) else ""
+    assert_close(out, x * mask / (1 - p), rtol=1e-7, atol=1e-12, what="out", inputs=f"x of shape {x.shape} (seed 0), p={p}; expected x * mask / (1 - p) with your own mask", hint=known)
 
 
 @forward
@@ -103,21 +104,20 @@ def test_backward_in_evaluation_mode_passes_the_gradient_through(compare):
 
 
 @backward
-def test_backward_is_the_gradient_of_the_forward(submission):
-    """is the gradient of your own forward pass (central differences)"""
-    x, dout = _x(7, (4, 5)), _x(8, (4, 5))
-    _, mask = submission.call("dropout.dropout_forward", x, 0.3, rng=submission.rng(4))
-    dx = submission.call("dropout.dropout_backward", dout, mask, 0.3)
-    # the forward is linear in x for a fixed mask: its gradient is dout * mask / (1 - p)
+def test_backward_is_the_gradient_of_the_forward(submission, reference):
+    """is the gradient of the forward pass (central differences)"""
+    x, dout, p = _x(7, (4, 5)), _x(8, (4, 5)), 0.3
+    # the reference's forward and mask, so that a mistake in the student's forward costs only that item
+    forward = lambda z: reference.call("dropout.dropout_forward", z, p, rng=reference.rng(4))[0]  # noqa: E731
+    mask = reference.call("dropout.dropout_forward", x, p, rng=reference.rng(4))[1]
+    dx = submission.call("dropout.dropout_backward", dout, mask, p)
     h = 1e-6
     numeric = np.zeros_like(x)
-    for index in [(0, 0), (1, 2), (3, 4), (2, 1)]:
+    for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
         step[index] = h
-        plus = submission.call("dropout.dropout_forward", x + step, 0.3, rng=submission.rng(4))[0]
-        minus = submission.call("dropout.dropout_forward", x - step, 0.3, rng=submission.rng(4))[0]
-        numeric[index] = np.sum((plus - minus) * dout) / (2 * h)
-        assert_close(dx[index], numeric[index], rtol=1e-5, atol=1e-7, what=f"dx{index}", inputs="x, dout of shape (4, 5), p=0.3, rng=default_rng(4) for every forward")
+        numeric[index] = np.sum((forward(x + step) - forward(x - step)) * dout) / (2 * h)
+    assert_close(dx, numeric, rtol=1e-5, atol=1e-7, what="dx", inputs="x, dout of shape (4, 5), p=0.3, a fixed mask; compared with central differences of the forward pass")
 
 
 @layer
