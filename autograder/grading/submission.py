@@ -3,6 +3,7 @@
     sub.call("penalties.l1_gradient", W, 0.1)         -> plain value
     obj = sub.new("optimizers.Adam", params, lr=1e-3) -> RemoteObject
     obj.call("step", grads); obj.get("t"); obj.set("training", False)
+    w = sub.put(np.ones(3)); sub.call(..., [w]); w.call("fill", 0.0)   (shared, mutable values)
     sub.rng(seed)                                     -> stands for np.random.default_rng(seed)
     with sub.raises(ValueError): sub.call(...)
 
@@ -125,6 +126,11 @@ class Submission:
         handle = self._request({"op": "new", "module": module, "name": name, "args": list(args), "kwargs": kwargs}, f"{target}(...)")
         return RemoteObject(self, handle, name)
 
+    def put(self, value: Any) -> RemoteObject:
+        """Keep ``value`` on the other side; pass the handle to share it, mutate it with ``call``."""
+        handle = self._request({"op": "put", "value": value}, "storing a value")
+        return RemoteObject(self, handle, type(value).__name__)
+
     @staticmethod
     def rng(seed: int) -> Rng:
         """An argument that becomes ``numpy.random.default_rng(seed)`` on the other side."""
@@ -155,6 +161,7 @@ class Submission:
         self.close()
 
     def _request(self, command: dict, call: str) -> Any:
+        command = {key: _wire(value) if key in ("args", "kwargs", "value") else value for key, value in command.items()}
         try:
             reply = self.backend.request(command)
         except WorkerDied as died:
@@ -173,6 +180,19 @@ class Submission:
             raise ModuleUnavailable(f"{module}.py could not be imported: {text('type')}: {text('message')}{location}")
         mro = [str(m) for m in error.get("mro", [])] if isinstance(error.get("mro"), list) else []
         raise StudentError(text("type"), mro, text("message"), text("where"), call)
+
+
+def _wire(value: Any) -> Any:
+    """Arguments as they cross: a RemoteObject becomes its handle."""
+    if isinstance(value, RemoteObject):
+        return value.handle
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_wire(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    return value
 
 
 def _split(target: str) -> tuple[str, str]:
