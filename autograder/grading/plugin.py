@@ -18,7 +18,6 @@ traceback of the grader, never the reference's source.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 import pytest
