@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO   := build/demo
+ASSIGNMENTS := regularization optimization
 
 .PHONY: install demo test bench clean help
 
@@ -17,10 +18,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-demo: install  ## Run the main job on the bundled examples.
-	$(PY) -m autograder release regularization --out $(DEMO)/regularization-release --force
-	$(PY) -m autograder release optimization --out $(DEMO)/optimization-release --force
-	@echo "Student releases written under $(DEMO)/"
+demo: install  ## Run the main job on the bundled examples: release both assignments, grade their examples.
+	@for a in $(ASSIGNMENTS); do \
+	  $(PY) -m autograder release $$a --out $(DEMO)/$$a-release --force || exit 1; \
+	done
+	@for a in $(ASSIGNMENTS); do for kind in correct partly_wrong stub; do \
+	  echo; echo "== autograder grade $$a assignments/$$a/examples/$$kind"; \
+	  $(PY) -m autograder grade $$a assignments/$$a/examples/$$kind --out $(DEMO)/results/$$a-$$kind.json || exit 1; \
+	done; done
+	@echo; echo "Student releases and results.json files are under $(DEMO)/"
 
 test: install  ## Run the whole test suite.
 	$(PY) -m pytest -q
