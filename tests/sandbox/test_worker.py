@@ -1,0 +1,180 @@
+"""The worker runs student code in its own limited process; its faults stay in the call that caused them."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.grading.submission import ModuleUnavailable, StudentError, Submission, WorkerCrashed
+from autograder.sandbox.client import Limits
+
+STUDENT = '''
+import os, sys
+import numpy as np
+
+def double(x, rng=None):
+    noise = None if rng is None else rng.random(2)
+    return 2 * x, float(np.sum(x)), noise
+
+def refuse(lam):
+    raise ValueError(f"lam must be >= 0, got {lam}")
+
+def quit_hard():
+    os._exit(3)
+
+def quit_politely():
+    sys.exit(0)
+
+def spin():
+    while True:
+        pass
+
+def hog():
+    return np.ones(10**11)
+
+def shout():
+    chunk = "x" * (1 << 20)
+    for _ in range(50):
+        print(chunk)
+    return "done"
+
+def where():
+    return os.getcwd(), sys.path
+
+class Lying(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+def lie():
+    return np.zeros(3).view(Lying)
+
+def opaque():
+    return object()
+
+class Counter:
+    def __init__(self, start):
+        self.t = start
+    def step(self, by=1):
+        self.t += by
+        return self.t
+'''
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    (tmp_path / "student.py").write_text(textwrap.dedent(STUDENT))
+    (tmp_path / "broken.py").write_text("def oops(:\n")
+    (tmp_path / "crashes_at_import.py").write_text("raise RuntimeError('boom at import')\n")
+    return tmp_path
+
+
+@pytest.fixture
+def sub(folder):
+    with Submission.isolated(folder, Limits(call_seconds=3, memory_mib=1024)) as submission:
+        yield submission
+
+
+def test_calls_return_plain_values_and_generators_arrive_seeded(sub):
+    doubled, total, noise = sub.call("student.double", np.arange(3.0), rng=sub.rng(1))
+    assert np.array_equal(doubled, [0.0, 2.0, 4.0]) and total == 3.0
+    assert np.array_equal(noise, np.random.default_rng(1).random(2))
+
+
+def test_objects_live_in_the_worker_behind_handles(sub):
+    counter = sub.new("student.Counter", 5)
+    assert counter.call("step") == 6 and counter.call("step", by=4) == 10 and counter.get("t") == 10
+    counter.set("t", 0)
+    assert counter.get("t") == 0
+
+
+def test_student_exceptions_come_back_with_type_and_message(sub):
+    with pytest.raises(StudentError, match=r"student.refuse\(\.\.\.\) raised ValueError: lam must be >= 0, got -1") as caught:
+        sub.call("student.refuse", -1)
+    assert "ValueError" in caught.value.mro and "student.py, line" in caught.value.where
+
+
+def test_raises_accepts_the_expected_exception_only(sub):
+    with sub.raises(ValueError):
+        sub.call("student.refuse", -1)
+    with pytest.raises(AssertionError, match="expected TypeError, but .* raised ValueError"):
+        with sub.raises(TypeError):
+            sub.call("student.refuse", -1)
+    with pytest.raises(AssertionError, match="expected ValueError, but the call returned normally"):
+        with sub.raises(ValueError):
+            sub.call("student.double", np.ones(1))
+
+
+def test_syntax_error_makes_only_that_module_unavailable(sub):
+    with pytest.raises(ModuleUnavailable, match=r"broken.py could not be imported: SyntaxError"):
+        sub.call("broken.oops")
+    assert sub.call("student.double", np.ones(1))[1] == 1.0
+
+
+def test_crash_at_import_and_missing_module_are_reported(sub):
+    with pytest.raises(ModuleUnavailable, match="crashes_at_import.py could not be imported: RuntimeError: boom at import"):
+        sub.call("crashes_at_import.f")
+    with pytest.raises(ModuleUnavailable, match="missing.py is missing from the submission"):
+        sub.call("missing.f")
+
+
+@pytest.mark.parametrize("call, reason", [("student.quit_hard", "exited with status 3")])
+def test_os_exit_fails_the_call_and_the_worker_restarts(sub, call, reason):
+    with pytest.raises(WorkerCrashed, match=reason):
+        sub.call(call)
+    assert sub.call("student.double", np.ones(2))[1] == 2.0
+
+
+def test_sys_exit_inside_a_call_fails_only_that_call(sub):
+    with pytest.raises(StudentError, match=r"sys.exit\(0\)"):
+        sub.call("student.quit_politely")
+    assert sub.call("student.double", np.ones(1))[1] == 1.0
+
+
+def test_an_endless_loop_is_killed_at_the_per_call_limit(sub):
+    started = time.monotonic()
+    with pytest.raises(WorkerCrashed, match="longer than the limit of 3 s per call"):
+        sub.call("student.spin")
+    assert time.monotonic() - started < 10
+    assert sub.call("student.double", np.ones(1))[1] == 1.0
+
+
+def test_a_huge_allocation_fails_with_memory_error(sub):
+    with pytest.raises(StudentError, match="MemoryError"):
+        sub.call("student.hog")
+
+
+def test_a_flood_of_output_hits_the_file_size_limit_without_blocking(sub):
+    with pytest.raises(StudentError, match="File too large"):
+        sub.call("student.shout")  # 50 MiB against a 16 MiB limit
+    assert len(sub.output()) <= 2 * Limits().output_bytes + 100
+    assert sub.call("student.double", np.ones(1))[1] == 1.0
+
+
+def test_ndarray_subclasses_come_back_as_plain_arrays(sub):
+    got = sub.call("student.lie")
+    assert type(got) is np.ndarray and not np.array_equal(got, np.ones(3))
+
+
+def test_objects_that_are_not_plain_data_are_refused(sub):
+    with pytest.raises(StudentError, match="returned an object of type object"):
+        sub.call("student.opaque")
+
+
+def test_the_worker_runs_in_an_empty_folder_without_the_course_on_its_path(sub, folder):
+    cwd, path = sub.call("student.where")
+    assert os.listdir(cwd) == [] and cwd != str(folder)
+    root = str(Path(__file__).resolve().parents[2])
+    assert path[0] == str(folder.resolve()) and root not in path
+
+
+def test_in_process_backend_gives_the_same_plain_values(folder):
+    with Submission.in_process_from_folder(folder) as local:
+        doubled, total, _ = local.call("student.double", np.arange(3.0))
+        assert type(doubled) is np.ndarray and total == 3.0
+        with local.raises(ValueError):
+            local.call("student.refuse", -2)
