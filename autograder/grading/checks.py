@@ -80,7 +80,7 @@ def _numeric_mismatch(got: Any, expected: Any, *, rtol: float, atol: float, what
     rel_err = abs_err / np.maximum(np.abs(e), 1e-300)
     worst_abs = np.unravel_index(np.argmax(abs_err), e.shape)
     worst_rel = np.unravel_index(np.argmax(np.where(close, 0, rel_err)), e.shape)
-    sample = ", ".join(f"at {tuple(int(i) for i in idx)}: expected {e[tuple(idx)]:.6g}, got {g[tuple(idx)]:.6g}" for idx in wrong[:3])
+    sample = ", ".join(f"at {tuple(int(i) for i in idx)}: expected {e[tuple(idx)]:.8g}, got {g[tuple(idx)]:.8g}" for idx in wrong[:3])
     return (
         f"{what} differs from the expected values in {len(wrong)} of {e.size} entries (shape {e.shape}).\n"
         f"First differences: {sample}.\n"

@@ -35,8 +35,10 @@ def test_batchnorm_starts_with_the_contract_attributes(compare):
 
 @batchnorm
 @pytest.mark.parametrize("shape", [(2, 3), (16, 5), (64, 8)], ids=str)
-@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-8), (np.float32, 1e-4)], ids=["float64", "float32"])
-def test_batchnorm_training_forward_and_backward_match_the_reference(compare, shape, dtype, rtol):
+# float32 inputs are allowed float32 precision: rounding in the backward pass's
+# cancellations reaches about 1e-6 in absolute terms, whichever order the sums take.
+@pytest.mark.parametrize("dtype, rtol, atol", [(np.float64, 1e-8, 1e-10), (np.float32, 1e-4, 2e-5)], ids=["float64", "float32"])
+def test_batchnorm_training_forward_and_backward_match_the_reference(compare, shape, dtype, rtol, atol):
     """training forward, backward, dgamma and dbeta match the reference"""
     x, dout = _x(1, shape, dtype=dtype), _x(2, shape, 1.0, 0.0, dtype)
 
@@ -44,7 +46,7 @@ def test_batchnorm_training_forward_and_backward_match_the_reference(compare, sh
         bn = _layer(s, "BatchNorm1d", shape[1], 3)
         return bn.call("forward", x), bn.call("backward", dout), bn.get("dgamma"), bn.get("dbeta")
 
-    compare(drive, rtol=rtol, atol=1e-6, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 1), random gamma and beta (seed 3)")
+    compare(drive, rtol=rtol, atol=atol, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 1), random gamma and beta (seed 3)")
 
 
 @batchnorm
@@ -115,8 +117,10 @@ def test_batchnorm_leaves_its_input_unmodified(submission):
 
 @layernorm
 @pytest.mark.parametrize("shape", [(1, 4), (7, 6), (32, 16)], ids=str)
-@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-8), (np.float32, 1e-4)], ids=["float64", "float32"])
-def test_layernorm_forward_and_backward_match_the_reference(compare, shape, dtype, rtol):
+# float32 inputs are allowed float32 precision: rounding in the backward pass's
+# cancellations reaches about 1e-6 in absolute terms, whichever order the sums take.
+@pytest.mark.parametrize("dtype, rtol, atol", [(np.float64, 1e-8, 1e-10), (np.float32, 1e-4, 2e-5)], ids=["float64", "float32"])
+def test_layernorm_forward_and_backward_match_the_reference(compare, shape, dtype, rtol, atol):
     """forward, backward, dgamma and dbeta match the reference"""
     x, dout = _x(60, shape, dtype=dtype), _x(61, shape, 1.0, 0.0, dtype)
 
@@ -124,7 +128,7 @@ def test_layernorm_forward_and_backward_match_the_reference(compare, shape, dtyp
         ln = _layer(s, "LayerNorm", shape[1], 62)
         return ln.call("forward", x), ln.call("backward", dout), ln.get("dgamma"), ln.get("dbeta")
 
-    compare(drive, rtol=rtol, atol=1e-6, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 60), random gamma and beta")
+    compare(drive, rtol=rtol, atol=atol, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 60), random gamma and beta")
 
 
 @layernorm
