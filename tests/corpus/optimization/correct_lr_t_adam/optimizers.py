@@ -15,8 +15,19 @@ def _check(params, grads):
             raise FloatingPointError(f"non-finite gradient {k}")
 
 
+def _hyper(lr=0.0, momentum=0.0, weight_decay=0.0, eps=0.0, alpha=0.0, betas=(0.0, 0.0), nesterov=False):
+    for name, value in (("lr", lr), ("momentum", momentum), ("weight_decay", weight_decay), ("eps", eps), ("alpha", alpha)):
+        if value < 0:
+            raise ValueError(f"{name} must be >= 0, got {value}")
+    if not all(0 <= b < 1 for b in betas):
+        raise ValueError(f"betas must lie in [0, 1), got {betas}")
+    if nesterov and momentum <= 0:
+        raise ValueError("nesterov needs momentum > 0")
+
+
 class SGD:
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+        _hyper(lr=lr, momentum=momentum, weight_decay=weight_decay, nesterov=nesterov)
         self.params, self.lr, self.momentum, self.nesterov, self.weight_decay = params, lr, momentum, nesterov, weight_decay
         self.t, self.buf = 0, {}
 
@@ -33,6 +44,7 @@ class SGD:
 
 class AdaGrad:
     def __init__(self, params, lr=1e-2, eps=1e-10):
+        _hyper(lr=lr, eps=eps)
         self.params, self.lr, self.eps, self.t = params, lr, eps, 0
         self.G = {k: np.zeros_like(v) for k, v in params.items()}
 
@@ -46,6 +58,7 @@ class AdaGrad:
 
 class RMSProp:
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8):
+        _hyper(lr=lr, alpha=alpha, eps=eps)
         self.params, self.lr, self.alpha, self.eps, self.t = params, lr, alpha, eps, 0
         self.sq = {k: np.zeros_like(v) for k, v in params.items()}
 
@@ -59,6 +72,7 @@ class RMSProp:
 
 class Adam:
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        _hyper(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
         self.params, self.lr, self.betas, self.eps, self.weight_decay, self.t = params, lr, betas, eps, weight_decay, 0
         self.m = {k: np.zeros_like(v) for k, v in params.items()}
         self.v = {k: np.zeros_like(v) for k, v in params.items()}

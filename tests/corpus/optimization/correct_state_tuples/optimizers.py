@@ -15,8 +15,13 @@ def _validate(params, grads):
 
 class _Base:
     def __init__(self, params, **hyper):
-        if hyper.get("lr", 0) < 0:
-            raise ValueError("lr must be >= 0")
+        for name in ("lr", "momentum", "weight_decay", "eps", "alpha"):
+            if hyper.get(name, 0) < 0:
+                raise ValueError(f"{name} must be >= 0")
+        if not all(0 <= b < 1 for b in hyper.get("betas", ())):
+            raise ValueError("betas must lie in [0, 1)")
+        if hyper.get("nesterov") and hyper.get("momentum", 0) <= 0:
+            raise ValueError("nesterov requires momentum > 0")
         self.params, self.t, self.state = params, 0, {}
         self.__dict__.update(hyper)
 
