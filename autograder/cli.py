@@ -75,6 +75,76 @@ def grade_command(assignment: str, submission: Path, out: Path, in_process: bool
         sys.exit(1)
 
 
+@cli.command("grade-all")
+@click.argument("assignment")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Folder for the results.json files, gradebook.csv and report.html.")
+@click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 64), help="Submissions graded at once.")
+@click.option("--regrade", is_flag=True, help="Grade again the submissions that already have results.")
+def grade_all_command(assignment: str, submissions: Path, out: Path, jobs: int, regrade: bool) -> None:
+    """Grade every submission in SUBMISSIONS (one folder or zip per student, or a Gradescope export).
+
+    Writes OUT/<student>.json as each finishes, then OUT/gradebook.csv and
+    OUT/report.html. Interrupted runs resume: a rerun skips the students that
+    already have results unless --regrade.
+
+    Example: autograder grade-all regularization class-submissions/ --out results/ --jobs 2
+    """
+    from tqdm import tqdm
+
+    from autograder.batch.gradebook import load_rows, write_gradebook
+    from autograder.batch.report import write_report
+    from autograder.batch.run import grade_all, print_line_progress
+    from autograder.course import load_assignment
+
+    loaded = load_assignment(assignment)
+    bar = None
+    if sys.stderr.isatty():
+        def progress(done: int, total: int, student: str) -> None:
+            nonlocal bar
+            bar = bar or tqdm(total=total, unit="submission", desc="grading")
+            bar.update(1)
+    else:
+        progress = print_line_progress()
+    try:
+        run = grade_all(assignment, submissions, out, jobs=jobs, regrade=regrade, on_progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    rows = load_rows(loaded, out)
+    write_gradebook(loaded, rows, out / "gradebook.csv")
+    write_report(loaded, rows, out / "report.html")
+    click.echo(
+        f"Graded {len(run.graded)} submissions in {run.seconds:.1f} s ({len(run.skipped)} already graded, "
+        f"{len(run.failed)} grader errors){'; INTERRUPTED: rerun the same command to resume' if run.interrupted else ''}."
+    )
+    click.echo(f"Gradebook: {out / 'gradebook.csv'}\nReport:    {out / 'report.html'}")
+    if run.interrupted:
+        sys.exit(130)
+
+
+@cli.command("simulate")
+@click.argument("assignment")
+@click.option("--n", "n", default=200, show_default=True, type=click.IntRange(1, 100000), help="Number of submissions.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False), help="Folder to write the class into.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the mix (same seed, same class).")
+@click.option("--force", is_flag=True, help="Replace OUT if it exists and is not empty.")
+def simulate_command(assignment: str, n: int, out: Path, seed: int, force: bool) -> None:
+    """Write a synthetic class of N submissions: correct ones in several styles, catalogued mistakes, stubs, broken files.
+
+    A manifest of what each submission is goes to OUT-manifest.json, beside OUT.
+
+    Example: autograder simulate regularization --n 200 --out build/class
+    """
+    from collections import Counter
+
+    from autograder.batch.simulate import simulate
+
+    manifest = simulate(assignment, n, out, seed=seed, force=force)
+    kinds = Counter(entry["kind"] for entry in manifest.values())
+    click.echo(f"Wrote {n} submissions to {out} ({', '.join(f'{k}: {v}' for k, v in sorted(kinds.items()))}); manifest {out.parent / (out.name + '-manifest.json')}")
+
+
 @cli.command("build")
 @click.argument("assignment")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The zip file to write (replaced if it exists).")

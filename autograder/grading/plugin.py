@@ -26,7 +26,7 @@ from autograder.course import Assignment, load_reference_module
 from autograder.grading.checks import is_close, mismatch
 from autograder.grading.mistakes import Mistake, load_catalogue
 from autograder.grading.results import TestOutcome
-from autograder.grading.submission import Submission, SubmissionFailure
+from autograder.grading.submission import Submission, SubmissionFailure, WorkerCrashed
 
 Driver = Callable[[Submission], Any]
 
@@ -140,6 +140,7 @@ class GradingPlugin:
                     feedback=feedback,
                     duration=report.duration,
                     diagnosis="" if report.passed else dict(item.user_properties).get("diagnosis", ""),
+                    timed_out=call.excinfo is not None and isinstance(call.excinfo.value, WorkerCrashed) and _is_timeout(str(call.excinfo.value)),
                 )
             )
 
@@ -180,3 +181,7 @@ def _feedback(call: pytest.CallInfo) -> str:
     if isinstance(error, (AssertionError, SubmissionFailure)):
         return str(error).strip() or "the check failed"
     return f"the grader could not check this: {type(error).__name__}: {error}"
+
+
+def _is_timeout(message: str) -> bool:
+    return "longer than the limit" in message or "CPU-time limit" in message

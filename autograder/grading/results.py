@@ -27,6 +27,8 @@ class TestOutcome:
     """Seconds."""
     diagnosis: str = ""
     """The id of the known mistake the output matched, if any."""
+    timed_out: bool = False
+    """The student's code hit a time limit (per call, or CPU time)."""
 
     @property
     def score(self) -> float:
@@ -69,10 +71,12 @@ class SubmissionGrade:
         by_item: dict[str, ItemScore] = {}
         for test in self.tests:
             entry = by_item.setdefault(test.item, ItemScore(test.item, 0.0, 0.0, ""))
-            entry.score = round(entry.score + test.score, 4)
-            entry.max_score = round(entry.max_score + test.max_score, 4)
+            entry.score += test.score
+            entry.max_score += test.max_score
             if not test.passed and not entry.feedback:
                 entry.feedback = test.feedback
+        for entry in by_item.values():  # round once, at the end: shares like 4/9 add up exactly
+            entry.score, entry.max_score = round(entry.score, 4), round(entry.max_score, 4)
         return list(by_item.values())
 
 
@@ -84,6 +88,13 @@ def to_gradescope(grade: SubmissionGrade) -> dict[str, Any]:
         "output": grade.output,
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {
+            "assignment": grade.assignment,
+            "grader_error": grade.grader_error,
+            "timed_out": any(test.timed_out for test in grade.tests),
+            "items": {item.item: [item.score, item.max_score] for item in grade.items()},
+            "diagnoses": sorted({test.diagnosis for test in grade.tests if test.diagnosis}),
+        },
         "tests": [
             {
                 "name": test.name,
