@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO   := build/demo
 ASSIGNMENTS := regularization optimization
+# The simulated class `make demo` grades; `make demo CLASS_SIZE=200` for a bigger one.
+CLASS_SIZE ?= 60
 
 .PHONY: install demo test bench clean help
 
@@ -18,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-demo: install  ## Run the main job on the bundled examples: release both assignments, grade their examples.
+demo: install  ## Release both assignments, grade their examples, grade a simulated class.
 	@for a in $(ASSIGNMENTS); do \
 	  $(PY) -m autograder release $$a --out $(DEMO)/$$a-release --force || exit 1; \
 	done
@@ -26,7 +28,9 @@ demo: install  ## Run the main job on the bundled examples: release both assignm
 	  echo; echo "== autograder grade $$a assignments/$$a/examples/$$kind"; \
 	  $(PY) -m autograder grade $$a assignments/$$a/examples/$$kind --out $(DEMO)/results/$$a-$$kind.json || exit 1; \
 	done; done
-	@echo; echo "Student releases and results.json files are under $(DEMO)/"
+	$(PY) -m autograder simulate optimization --n $(CLASS_SIZE) --out $(DEMO)/class --force
+	$(PY) -m autograder grade-all optimization $(DEMO)/class --out $(DEMO)/class-results --jobs 2 --regrade
+	@echo; echo "Student releases and results.json files are under $(DEMO)/; the class report is $(DEMO)/class-results/report.html"
 
 test: install  ## Run the whole test suite.
 	$(PY) -m pytest -q
