@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.course import course_root
 from autograder.sandbox.protocol import ProtocolError, decode, encode
 
 
@@ -104,7 +105,7 @@ class WorkerBackend:
         env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HOME": str(self._home / "cwd")}
         with open(self._home / "stdout", "wb") as out, open(self._home / "stderr", "wb") as err:
             self._process = subprocess.Popen(
-                [sys.executable, "-I", "-m", "autograder.sandbox.worker", str(commands_r), str(replies_w), str(self.folder)],
+                [sys.executable, "-I", "-m", "autograder.sandbox.worker", str(commands_r), str(replies_w), str(self.folder), str(course_root())],
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=self._home / "cwd", env=env,
                 pass_fds=(commands_r, replies_w), start_new_session=True, preexec_fn=self._apply_limits,
             )

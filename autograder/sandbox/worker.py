@@ -2,7 +2,7 @@
 
 Started by ``autograder.sandbox.client`` as::
 
-    python -I -m autograder.sandbox.worker READ_FD WRITE_FD SUBMISSION_FOLDER
+    python -I -m autograder.sandbox.worker READ_FD WRITE_FD SUBMISSION_FOLDER COURSE_ROOT
 
 It reads commands from READ_FD and writes replies to WRITE_FD (its stdin and
 stdout are left to the student's code, captured by the client). ``sys.path``
@@ -18,11 +18,10 @@ import sys
 
 
 def main(argv: list[str]) -> None:
-    read_fd, write_fd, folder = int(argv[0]), int(argv[1]), os.path.abspath(argv[2])
+    read_fd, write_fd, folder, course = int(argv[0]), int(argv[1]), os.path.abspath(argv[2]), os.path.abspath(argv[3])
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing us
-    # The course root is the parent of the autograder package: keep it off the path,
-    # so `import reference` or `import assignments` finds nothing.
-    course = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    # Keep the course root (given by the client) off the path, so that `import reference`
+    # or `import assignments` finds nothing; site-packages stay, numpy lives there.
     sys.path[:] = [folder] + [p for p in sys.path if p and os.path.abspath(p) != course]
 
     from autograder.sandbox.handler import Handler
