@@ -107,7 +107,7 @@ def autograder_entries(assignment: Assignment) -> dict[str, bytes]:
     values = {
         "ASSIGNMENT": assignment.name,
         "GRADE_TIMEOUT": str(grade_timeout(assignment)),
-        "IMPORTS": ", ".join([*import_names(pyproject), "autograder"]),
+        "IMPORTS": ", ".join(import_names(pyproject)),
         "PYTHON_MAJOR": str(sys.version_info.major),
         "PYTHON_MINOR": str(sys.version_info.minor),
     }

@@ -98,8 +98,8 @@ def to_gradescope(grade: SubmissionGrade) -> dict[str, Any]:
         "tests": [
             {
                 "name": test.name,
-                "score": round(test.score, 6),
-                "max_score": round(test.max_score, 6),
+                "score": test.score,
+                "max_score": test.max_score,
                 "status": "passed" if test.passed else "failed",
                 "output": test.feedback,
                 "visibility": "visible",

@@ -5,23 +5,36 @@
 # again installs nothing new.
 #
 # Environment:
-#   AUTOGRADER_OFFLINE=1  install nothing if everything grading needs already
-#                         imports, and fail (saying what is missing) if not; for
+#   AUTOGRADER_OFFLINE=1  never use the network: install nothing if everything
+#                         already imports; if only the autograder package is
+#                         missing, install the bundled one without the package
+#                         index; otherwise fail, saying what is missing. For
 #                         images built without network and for local tests.
 #   AUTOGRADER_PYTHON     the Python to install into (default: python3)
 set -euo pipefail
 
 SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PYTHON="${AUTOGRADER_PYTHON:-python3}"
-IMPORTS="@IMPORTS@"
+DEPENDENCIES="@IMPORTS@"
+# Ubuntu 24.04 images mark the system Python as externally managed; this
+# image exists only to grade, so install into it anyway.
+export PIP_BREAK_SYSTEM_PACKAGES=1
 
+# Import as the sandboxed worker will: isolated mode (-I), so no PYTHONPATH and
+# no current folder; only what is installed counts.
 importable() {
-    PYTHONPATH="$SOURCE${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -c "import $IMPORTS"
+    "$PYTHON" -I -c "import $1"
 }
 
 if [ "${AUTOGRADER_OFFLINE:-0}" = "1" ]; then
-    if importable; then
-        echo "setup.sh: offline mode, and $IMPORTS all import with $PYTHON; nothing to install."
+    if importable "$DEPENDENCIES, autograder" 2>/dev/null; then
+        echo "setup.sh: offline mode, and $DEPENDENCIES, autograder all import with $PYTHON; nothing to install."
+        exit 0
+    fi
+    if importable "$DEPENDENCIES" && importable "pip, setuptools"; then
+        "$PYTHON" -m pip install --disable-pip-version-check --no-index --no-build-isolation --no-deps "$SOURCE"
+        importable "autograder"
+        echo "setup.sh: offline mode; installed the bundled autograder package into $PYTHON without the package index."
         exit 0
     fi
     echo "setup.sh: offline mode, but the import above failed with $PYTHON; unset AUTOGRADER_OFFLINE to install from the package index, or install $SOURCE/requirements.txt first." >&2
@@ -37,10 +50,7 @@ if ! "$PYTHON" -m pip --version >/dev/null 2>&1 && command -v apt-get >/dev/null
     apt-get install -y python3-pip
 fi
 
-# Ubuntu 24.04 images mark the system Python as externally managed; this
-# image exists only to grade, so install into it anyway.
-export PIP_BREAK_SYSTEM_PACKAGES=1
 "$PYTHON" -m pip install --disable-pip-version-check --no-cache-dir -r "$SOURCE/requirements.txt"
 "$PYTHON" -m pip install --disable-pip-version-check --no-cache-dir --no-deps "$SOURCE"
-importable
+importable "$DEPENDENCIES, autograder"
 echo "setup.sh: installed requirements.txt and the autograder package into $("$PYTHON" --version 2>&1)."
