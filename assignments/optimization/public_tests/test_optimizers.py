@@ -117,6 +117,23 @@ def test_rmsprop_default_hyper_parameters():
     )
 
 
+@pytest.mark.parametrize(
+    "name, hyper, expected",
+    [
+        ("AdaGrad", {}, 1 - 0.1 * 2 / (2 + 1)),  # s = 4, sqrt(s) = 2
+        ("RMSProp", {"alpha": 0.75}, 1 - 0.1 * 2 / (1 + 1)),  # v = 0.25 * 4 = 1
+        ("Adam", {}, 1 - 0.1 * 2 / (2 + 1)),  # m_hat = 2, v_hat = 4
+    ],
+)
+def test_eps_is_added_outside_the_square_root(name, hyper, expected):
+    w = _one_step(name, [1.0], [2.0], lr=0.1, eps=1.0, **hyper)
+    np.testing.assert_allclose(
+        w, [expected], rtol=1e-12,
+        err_msg=f"{name}(lr=0.1, eps=1.0, ...), one step from w=1 with g=2: divide by sqrt(...) + eps, "
+        "not by sqrt(... + eps) (PyTorch's convention)",
+    )
+
+
 def test_adam_first_step_is_bias_corrected():
     w = _one_step("Adam", [1.0, -1.0], [0.5, -3.0], lr=0.1)
     np.testing.assert_allclose(

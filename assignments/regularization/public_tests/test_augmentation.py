@@ -27,7 +27,7 @@ def _one_hot(labels, k):
 
 def test_mixup_mixes_inputs_and_labels_with_the_returned_lam_and_perm():
     x = np.arange(12.0).reshape(4, 3)
-    y = _one_hot([0, 1, 1, 0], 2)
+    y = _one_hot([0, 1, 2, 3], 4)  # distinct rows, so y[perm] differs from y
     x_mixed, y_mixed, lam, perm = augmentation.mixup(x, y, alpha=0.4, rng=np.random.default_rng(0))
     assert 0.0 <= lam <= 1.0, f"lam ~ Beta(alpha, alpha) lies in [0, 1], got {lam}"
     perm = np.asarray(perm)
@@ -113,6 +113,16 @@ def test_random_crop_cuts_a_window_at_the_returned_offsets():
         np.testing.assert_array_equal(
             out[n], images[n, i : i + 3, j : j + 3], err_msg=f"image {n}: out must be the window at offset {(i, j)}"
         )
+
+
+def test_random_crop_offsets_reach_every_position():
+    images = np.zeros((200, 3, 4))
+    _, offsets = augmentation.random_crop(images, 2, rng=np.random.default_rng(0))
+    rows, cols = sorted(set(np.asarray(offsets)[:, 0].tolist())), sorted(set(np.asarray(offsets)[:, 1].tolist()))
+    assert (rows, cols) == ([0, 1], [0, 1, 2]), (
+        "a 2 x 2 window of a 3 x 4 image has top-left rows 0..1 and columns 0..2 (the last one included); "
+        f"200 crops drew rows {rows} and columns {cols}"
+    )
 
 
 def test_random_crop_pads_with_zeros_on_every_side():

@@ -151,6 +151,17 @@ def test_layernorm_works_on_a_single_row():
     )
 
 
+def test_layernorm_computes_the_same_in_evaluation():
+    ln = normalization.LayerNorm(3)
+    x = np.array([[1.0, 2.0, 6.0], [0.0, -3.0, 3.0]])
+    out_training = ln.forward(x)
+    ln.eval()
+    np.testing.assert_allclose(
+        ln.forward(x), out_training, rtol=1e-12,
+        err_msg="LayerNorm has no running statistics: after eval() it normalises each row exactly as in training",
+    )
+
+
 def test_layernorm_backward_matches_numerical_gradients():
     rng = np.random.default_rng(1)
     ln = normalization.LayerNorm(6)
