@@ -35,23 +35,40 @@ HISTORIES = [
 @pytest.mark.parametrize("label, settings, metrics", HISTORIES, ids=[h[0] for h in HISTORIES])
 def test_whole_history_matches_the_reference(compare, label, settings, metrics):
     """returned value, best, best_epoch, counter and stopped after every call match the reference"""
-    compare(lambda s: history(s, metrics, **settings), rtol=1e-12, atol=0, equal_nan=True,
-            what="per call: (returned, best, best_epoch, counter, stopped); entry 0 is the state after construction",
-            inputs=f"EarlyStopping({', '.join(f'{k}={v!r}' for k, v in settings.items())}) fed {metrics}")
+    compare(lambda s: history(s, metrics, **settings), rtol=1e-12, atol=0, equal_nan=True, what="trace",
+            inputs=f"EarlyStopping({', '.join(f'{k}={v!r}' for k, v in settings.items())}) fed {metrics} one call at a time; "
+                   "trace[0] is (best, best_epoch, counter, stopped, best_weights) after construction, "
+                   "trace[i] is (returned, best, best_epoch, counter, stopped) after call i (call 1 is epoch 0)")
 
 
-def test_best_weights_are_deep_copies_of_the_best_call(compare):
+@pytest.mark.parametrize("container", ["list", "dict"])
+def test_best_weights_are_deep_copies_of_the_best_call(compare, container):
     """best_weights holds copies of the weights of the best call, unaffected by later changes"""
     def run(s):
         es = s.new("early_stopping.EarlyStopping", patience=5)
-        w = [s.put(np.full(3, 1.0)), s.put(np.full((2, 2), 1.0))]
-        es.call("__call__", 0.5, [w[0], w[1]])
+        w = [s.put(np.full(3, 1.0)), s.put(np.full((2, 2), 1.0))]  # the model's arrays, kept in your process
+        weights = s.put([w[0], w[1]] if container == "list" else {"W": w[0], "b": w[1]})
+        es.call("__call__", 0.5, weights)
         w[0].call("fill", 7.0)  # the model keeps training: its arrays change in place
-        es.call("__call__", 0.9, [w[0], w[1]])
+        es.call("__call__", 0.9, weights)
         return es.get("best_weights"), es.get("best_epoch")
 
+    shown = "[ones(3), ones((2, 2))]" if container == "list" else "{'W': ones(3), 'b': ones((2, 2))}"
     compare(run, rtol=0, atol=0, what="(best_weights, best_epoch)",
-                 inputs="weights [ones(3), ones((2, 2))] at the best call (metric 0.5), then the first array filled with 7 in place and a worse call; best_weights must be deep copies")
+            inputs=f"weights {shown} at the best call (metric 0.5), then the first array filled with 7 in place and a worse call (0.9); "
+                   "best_weights must be deep copies, unaffected by later changes to the model's arrays")
+
+
+def test_an_improvement_without_weights_keeps_the_last_copy(compare):
+    """an improving call without weights leaves best_weights as it was"""
+    def run(s):
+        es = s.new("early_stopping.EarlyStopping", patience=5)
+        es.call("__call__", 0.9, [np.full(2, 1.0)])
+        es.call("__call__", 0.5)
+        return es.get("best_weights"), es.get("best"), es.get("best_epoch")
+
+    compare(run, rtol=0, atol=0, what="(best_weights, best, best_epoch)",
+            inputs="a call with metric 0.9 and weights [ones(2)], then an improving call with metric 0.5 and no weights")
 
 
 @pytest.mark.parametrize("container", ["list", "dict"])

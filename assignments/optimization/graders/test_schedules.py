@@ -24,6 +24,7 @@ CASES = [
     ("linear_warmup", dict(warmup_epochs=1, base_lr=0.01), range(0, 4)),
     ("warmup_cosine", dict(total_epochs=30, warmup_epochs=5, lr_max=0.1), range(0, 36)),
     ("warmup_cosine", dict(total_epochs=12, warmup_epochs=3, lr_max=2.0, lr_min=0.5), range(0, 16)),
+    ("warmup_cosine", dict(total_epochs=2, warmup_epochs=1, lr_max=1.0), range(0, 5)),
 ]
 
 
@@ -49,6 +50,10 @@ INVALID = [
     ("warmup_cosine", dict(epoch=-1, total_epochs=10, warmup_epochs=2, lr_max=0.1), "epoch=-1"),
     ("warmup_cosine", dict(epoch=1, total_epochs=10, warmup_epochs=0, lr_max=0.1), "warmup_epochs=0"),
     ("warmup_cosine", dict(epoch=1, total_epochs=0, warmup_epochs=1, lr_max=0.1), "total_epochs=0"),
+    ("step_decay", dict(epoch=3, initial_lr=0.1, epochs_drop=-5), "epochs_drop=-5"),
+    ("cosine_annealing", dict(epoch=2, total_epochs=-10, lr_max=0.1), "total_epochs=-10"),
+    ("linear_warmup", dict(epoch=1, warmup_epochs=-3, base_lr=0.1), "warmup_epochs=-3"),
+    ("warmup_cosine", dict(epoch=1, total_epochs=10, warmup_epochs=-2, lr_max=0.1), "warmup_epochs=-2"),
 ]
 
 
