@@ -155,3 +155,41 @@ def test_layer_rejects_p_of_one(submission):
     """rejects p outside [0, 1) with ValueError"""
     with submission.raises(ValueError, "for Dropout(p=1.0)"):
         submission.new("dropout.Dropout", p=1.0)
+
+
+@backward
+@pytest.mark.parametrize("p", [1.0, -0.1])
+def test_backward_p_outside_0_1_raises_value_error(submission, p):
+    """rejects p outside [0, 1) with ValueError"""
+    with submission.raises(ValueError, f"for p={p}"):
+        submission.call("dropout.dropout_backward", np.ones((2, 3)), np.ones((2, 3), dtype=bool), p)
+
+
+@backward
+def test_backward_mask_of_another_shape_raises_value_error(submission):
+    """rejects a mask whose shape differs from dout's with ValueError"""
+    with submission.raises(ValueError, "for dout of shape (3, 4) and a mask of shape (4, 3)"):
+        submission.call("dropout.dropout_backward", np.ones((3, 4)), np.ones((4, 3), dtype=bool), 0.5)
+
+
+@backward
+def test_backward_leaves_its_inputs_unmodified(submission):
+    """leaves dout and mask unmodified"""
+    rng = np.random.default_rng(11)
+    dout, mask = rng.standard_normal((5, 4)), rng.random((5, 4)) > 0.5
+    _, (dout_after, mask_after, _), _ = submission.call_and_inputs("dropout.dropout_backward", dout, mask, 0.5)
+    assert_close((dout_after, mask_after), (dout, mask), rtol=0, atol=0, what="(dout, mask) after the call", inputs="dout of shape (5, 4), a random mask, p=0.5")
+
+
+@layer
+def test_layers_with_generators_seeded_alike_drop_the_same_units(submission):
+    """layers built with generators seeded alike drop the same units"""
+    masks = []
+    for _ in range(2):
+        d = submission.new("dropout.Dropout", p=0.5, rng=submission.rng(12))
+        d.call("forward", np.ones((8, 9)))
+        first = d.get("mask")
+        d.call("forward", np.ones((8, 9)))
+        masks.append((first, d.get("mask")))
+    assert_close(masks[1], masks[0], rtol=0, atol=0, what="the second layer's masks of two forward calls",
+                 inputs="two Dropout(p=0.5, rng=default_rng(12)) layers, two forward calls each on ones((8, 9)); the layer must draw from its rng")

@@ -34,6 +34,18 @@ def test_invalid_labels_and_smoothing_raise_value_error(submission, y, smoothing
         submission.call("losses.smooth_labels", np.array(y), 3, smoothing=smoothing)
 
 
+def _holds_non_finite(value):
+    """True when ``value`` (a loss and a gradient, or anything else a student returned) holds inf or nan."""
+    parts = value if isinstance(value, (tuple, list)) else [value]
+    for part in parts:
+        try:
+            if not np.all(np.isfinite(np.asarray(part, dtype=np.float64))):
+                return True
+        except (TypeError, ValueError):
+            continue
+    return False
+
+
 def _logits(seed, shape, scale=3.0, dtype=np.float64):
     return (np.random.default_rng(seed).standard_normal(shape) * scale).astype(dtype)
 
@@ -58,10 +70,16 @@ def test_loss_and_gradient_with_probability_rows_match_the_reference(compare):
 
 
 @xent
-def test_logits_of_magnitude_1e4_give_finite_values(compare):
+def test_logits_of_magnitude_1e4_give_finite_values(submission, compare, hint):
     """stays finite and exact for logits of magnitude 1e4"""
     logits = np.random.default_rng(6).choice([-1e4, 1e4], size=(6, 3)) + _logits(7, (6, 3), 1.0)
     y = np.array([0, 1, 2, 0, 1, 2])
+    got = submission.call("losses.softmax_cross_entropy", logits, y)
+    if _holds_non_finite(got):
+        raise AssertionError(
+            "(loss, dlogits) holds inf or nan for logits of magnitude 1e4: exp overflowed.\n"
+            "Input: logits of magnitude 1e4, shape (6, 3), labels [0, 1, 2, 0, 1, 2]\n" + hint("softmax-not-shifted")
+        )
     compare(lambda s: s.call("losses.softmax_cross_entropy", logits, y), rtol=1e-9, atol=1e-9, what="(loss, dlogits)", inputs="logits of magnitude 1e4, shape (6, 3), labels [0, 1, 2, 0, 1, 2]")
 
 
@@ -102,3 +120,11 @@ def test_mismatched_targets_raise_value_error(submission):
     """rejects targets whose shape does not match the logits with ValueError"""
     with submission.raises(ValueError, "for 3 labels and 2 rows of logits"):
         submission.call("losses.softmax_cross_entropy", np.zeros((2, 3)), np.array([0, 1, 2]))
+
+
+@smooth
+def test_labels_are_left_unmodified(submission):
+    """leaves y unmodified"""
+    y = np.array([2, 0, 1, 2])
+    _, (y_after, _), _ = submission.call_and_inputs("losses.smooth_labels", y, 3, smoothing=0.2)
+    assert_close(y_after, y, rtol=0, atol=0, what="y after the call", inputs="y = [2, 0, 1, 2], num_classes=3, smoothing=0.2")

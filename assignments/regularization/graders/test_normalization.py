@@ -159,3 +159,37 @@ def test_layernorm_backward_is_the_gradient_of_the_forward(submission):
         step[index] = h
         numeric[index] = np.sum((ln.call("forward", x + step) - ln.call("forward", x - step)) * dout) / (2 * h)
     assert_close(dx, numeric, rtol=1e-5, atol=1e-7, what="dx", inputs="x of shape (3, 4) (seed 65); compared with central differences of your forward")
+
+
+@batchnorm
+def test_batchnorm_train_after_eval_uses_batch_statistics_again(compare):
+    """train() after eval() normalises with batch statistics and updates the running ones again"""
+    first, x_eval, second = _x(70, (6, 3)), _x(71, (4, 3)), _x(72, (5, 3), 3.0, -2.0)
+
+    def drive(s):
+        bn = s.new("normalization.BatchNorm1d", 3, momentum=0.25)
+        bn.call("forward", first)
+        bn.call("eval")
+        bn.call("forward", x_eval)
+        bn.call("train")
+        out = bn.call("forward", second)
+        return bn.get("training"), out, bn.get("running_mean"), bn.get("running_var")
+
+    compare(drive, rtol=1e-8, atol=1e-10, what="(training, out, running_mean, running_var) after train()",
+            inputs="BatchNorm1d(3, momentum=0.25): a training batch (6, 3), eval() and a batch (4, 3), train() and a batch (5, 3)")
+
+
+@pytest.mark.parametrize("cls", [pytest.param("BatchNorm1d", marks=batchnorm), pytest.param("LayerNorm", marks=layernorm)])
+def test_non_positive_num_features_raises_value_error(submission, cls):
+    """rejects num_features <= 0 with ValueError"""
+    with submission.raises(ValueError, f"for {cls}(0)"):
+        submission.new(f"normalization.{cls}", 0)
+
+
+@layernorm
+def test_layernorm_leaves_its_input_unmodified(submission):
+    """leaves x unmodified"""
+    x = _x(73, (4, 6))
+    ln = submission.new("normalization.LayerNorm", 6)
+    _, (x_after,), _ = ln.call_and_inputs("forward", x)
+    assert_close(x_after, x, rtol=0, atol=0, what="x after forward(x)", inputs="x of shape (4, 6)")

@@ -5,6 +5,8 @@ import numpy as np
 def mixup(x, y, alpha=0.2, rng=None):
     if alpha <= 0:
         raise ValueError("alpha must be positive")
+    if len(x) != len(y):
+        raise ValueError("x and y must have the same length")
     rng = rng or np.random.default_rng()
     lam = rng.beta(alpha, alpha)
     perm = np.argsort(rng.random(len(x)))

@@ -62,6 +62,8 @@ class BatchNorm1d:
 
 class LayerNorm:
     def __init__(self, num_features, eps=1e-5):
+        if num_features <= 0:
+            raise ValueError("num_features must be positive")
         self.gamma = np.ones(num_features)
         self.beta = np.zeros(num_features)
         self.eps, self.training = eps, True
