@@ -54,6 +54,7 @@ def grade_folder(assignment: str, folder: str | os.PathLike = ".") -> dict[str, 
 
 
 def run_grade(assignment: str, files: dict[str, Path]) -> dict[str, Any]:
+    """Run ``autograder grade`` on copies of ``files`` (name -> path; missing paths are left out)."""
     with tempfile.TemporaryDirectory(prefix="autograder-notebook-") as tmp:
         submission = Path(tmp) / "submission"
         submission.mkdir()
@@ -91,7 +92,8 @@ def item_score(assignment: str, item: str, folder: str | os.PathLike = ".") -> f
     for test in failed:
         print(f"\nFAILED {test['name']} ({test['score']:g} / {test['max_score']:g})")
         print(textwrap.indent(test.get("output", "").rstrip(), "    "))
-    return min(round(score, 6), round(possible, 6))  # nbgrader refuses more than the cell's points
+    # Rounded like the engine's per-item scores; nbgrader refuses more than the cell's points.
+    return min(round(score, 4), round(possible, 4))
 
 
 def check_test(assignment: str, name: str, folder: str | os.PathLike = ".") -> None:
