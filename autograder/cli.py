@@ -63,14 +63,20 @@ def grade_command(assignment: str, submission: Path, out: Path, in_process: bool
 
     Example: autograder grade regularization student-42/ --out results.json
     """
-    from autograder.grading.results import write_results_json
+    from autograder.grading.results import SubmissionGrade, write_results_json
     from autograder.grading.runner import grade
     from autograder.grading.summary import summarize
 
-    result = grade(assignment, submission, isolated=not in_process)
+    try:
+        result = grade(assignment, submission, isolated=not in_process)
+    except AutograderError as exc:  # nothing was graded; results.json still says why
+        write_results_json(SubmissionGrade(assignment, output=f"Grading failed: {exc}", grader_error=True), out)
+        raise
     write_results_json(result, out)
     click.echo(summarize(result))
     click.echo(f"results.json written to {out}")
+    if result.details:
+        click.echo(f"Details (for instructors; not in the student's output):\n{result.details}", err=True)
     if result.grader_error:
         sys.exit(1)
 

@@ -12,10 +12,12 @@ submission with probability at most ``alpha`` (1e-9 by default).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from scipy import stats
+
+from autograder.gradcheck import numerical_gradient
 
 ALPHA = 1e-9
 
@@ -74,7 +76,9 @@ def _numeric_mismatch(got: Any, expected: Any, *, rtol: float, atol: float, what
     if close.all():
         return None
     if e.ndim == 0:
-        return f"{what} is wrong: expected {e.item():.10g}, got {g.item():.10g}"
+        abs_err = abs(g.item() - e.item())
+        rel = f", relative error {abs_err / abs(e.item()):.3g}" if e.item() != 0 else ""
+        return f"{what} is wrong: expected {e.item():.10g}, got {g.item():.10g} (absolute error {abs_err:.3g}{rel})"
     wrong = np.argwhere(~close)
     abs_err = np.where(np.isnan(g) | np.isnan(e), np.inf, np.abs(g - e))
     rel_err = abs_err / np.maximum(np.abs(e), 1e-300)
@@ -99,6 +103,29 @@ def assert_array(value: Any, *, shape: tuple[int, ...] | None = None, kind: str 
     if shape is not None and value.shape != tuple(shape):
         raise AssertionError(f"{what} should have shape {tuple(shape)}, got {value.shape}")
     return value
+
+
+def assert_finite(value: Any, *, what: str = "the output") -> None:
+    """Every entry of ``value`` is finite (no NaN, no infinity)."""
+    v = np.asarray(value, dtype=np.float64)
+    bad = np.argwhere(~np.isfinite(v))
+    if bad.size:
+        where = ", ".join(f"{v[tuple(i)]} at {tuple(int(k) for k in i)}" for i in bad[:3])
+        raise AssertionError(f"{what} should be finite, but {len(bad)} of {v.size} entries are not: {where}")
+
+
+def assert_gradient_matches_numeric(forward: Callable[[np.ndarray], Any], x: np.ndarray, analytic: Any, dout: Any = None, *,
+                                    rtol: float = 1e-5, atol: float = 1e-8, h: float = 1e-5, inputs: str = "", what: str = "the gradient") -> None:
+    """``analytic`` is the gradient of ``forward`` at ``x``, by central differences in float64.
+
+    With ``dout``, ``analytic`` should be the gradient of ``sum(forward(x) * dout)``
+    (what a backward pass returns); without it, ``forward`` returns a number.
+    ``forward`` may drive the submission (one call per perturbed entry: keep ``x`` small).
+    """
+    x = np.array(x, dtype=np.float64)
+    f = forward if dout is None else (lambda z: np.sum(np.asarray(forward(z), dtype=np.float64) * np.asarray(dout, dtype=np.float64)))
+    numeric = numerical_gradient(lambda z: float(f(z.copy())), x, h)
+    assert_close(analytic, numeric, rtol=rtol, atol=atol, what=f"{what} (compared with central differences, h={h:g})", inputs=inputs)
 
 
 def assert_python_float(value: Any, what: str = "the result") -> float:
@@ -135,7 +162,8 @@ def beta_fit_check(samples: Iterable[float], a: float, b: float, *, what: str, a
     if p_value < alpha:
         raise AssertionError(
             f"{what}: {samples.size} draws (mean {samples.mean():.4f}) do not follow Beta({a:g}, {b:g}) "
-            f"(mean {a / (a + b):.4f}); Kolmogorov-Smirnov p-value {p_value:.1e}, below {alpha:g}"
+            f"(mean {a / (a + b):.4f}); Kolmogorov-Smirnov p-value {p_value:.1e} "
+            f"(this check fails a correct implementation with probability below {alpha:g})"
         )
 
 

@@ -18,13 +18,16 @@ is a one-mistake submission).
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import types
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable, Iterable
 
 from autograder.course import Assignment, tomllib
 from autograder.errors import AutograderError
+from autograder.grading.submission import SubmissionFailure
 
 FIELDS = ("id", "item", "module", "hint", "replace", "with")
 
@@ -47,11 +50,12 @@ class Mistake:
 
     def load(self, assignment: Assignment) -> types.ModuleType:
         """The wrong variant as a module (trusted code: it is the reference with one change)."""
-        name = f"mistake.{assignment.name}.{self.id}"
+        source = self.patched_source(assignment)
+        name = f"mistake.{assignment.name}.{self.id}.{hashlib.sha1(source.encode()).hexdigest()[:12]}"
         if name not in sys.modules:
             module = types.ModuleType(self.module)
             module.__file__ = f"<mistake {self.id}>"
-            exec(compile(self.patched_source(assignment), module.__file__, "exec"), module.__dict__)
+            exec(compile(source, module.__file__, "exec"), module.__dict__)
             sys.modules[name] = module
         return sys.modules[name]
 
@@ -73,7 +77,8 @@ def load_catalogue(assignment: Assignment) -> list[Mistake]:
     mistakes, seen = [], set()
     for number, entry in enumerate(entries, start=1):
         label = f"{path}: mistake #{number} ({entry.get('id', 'no id')})"
-        missing = [f for f in FIELDS if not isinstance(entry.get(f), str) or not entry.get(f)]
+        # `with` may be empty: a forgotten line is a mistake too.
+        missing = [f for f in FIELDS if not isinstance(entry.get(f), str) or (f != "with" and not entry[f])]
         if missing:
             raise AutograderError(f"{label} lacks {', '.join(missing)}; every entry needs {', '.join(FIELDS)}")
         if entry["id"] in seen:
@@ -90,5 +95,28 @@ def load_catalogue(assignment: Assignment) -> list[Mistake]:
                 f"{label}: `replace` occurs {count} times in {assignment.reference_file(entry['module'])}; "
                 "it must occur exactly once (quote more of the line)"
             )
-        mistakes.append(Mistake(entry["id"], entry["item"], entry["module"], entry["hint"], entry["replace"], entry["with"]))
+        mistake = Mistake(entry["id"], entry["item"], entry["module"], entry["hint"], entry["replace"], entry["with"])
+        try:
+            compile(mistake.patched_source(assignment), f"<mistake {mistake.id}>", "exec")
+        except SyntaxError as exc:
+            raise AutograderError(f"{label}: the patched {entry['module']}.py is not valid Python ({exc.msg}, line {exc.lineno}); fix `with`") from None
+        mistakes.append(mistake)
     return mistakes
+
+
+def diagnose(got: Any, driver: Callable[[Any], Any], candidates: Iterable[Mistake], variant: Callable[[Mistake], Any],
+             same: Callable[[Any, Any], bool]) -> Mistake | None:
+    """The first catalogued mistake whose variant, run through ``driver``, gives the student's output ``got``.
+
+    ``variant(mistake)`` is the wrong variant as a ``Submission``; ``same(got,
+    wrong)`` compares outputs (with the check's tolerances). A variant that
+    fails on the input (raises, or its driver does) matches nothing.
+    """
+    for mistake in candidates:
+        try:
+            wrong = driver(variant(mistake))
+        except SubmissionFailure:
+            continue
+        if same(got, wrong):
+            return mistake
+    return None

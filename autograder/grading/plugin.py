@@ -24,11 +24,15 @@ import pytest
 
 from autograder.course import Assignment, load_reference_module
 from autograder.grading.checks import is_close, mismatch
-from autograder.grading.mistakes import Mistake, load_catalogue
+from autograder.grading.mistakes import Mistake, diagnose, load_catalogue
 from autograder.grading.results import TestOutcome
-from autograder.grading.submission import Submission, SubmissionFailure, WorkerCrashed
+from autograder.grading.submission import StudentError, Submission, SubmissionFailure, WorkerCrashed
 
 Driver = Callable[[Submission], Any]
+
+
+class ReferenceFailed(RuntimeError):
+    """The reference raised on a grader's input: the grader is wrong, not the student."""
 
 
 class GradingPlugin:
@@ -102,21 +106,21 @@ class GradingPlugin:
     @pytest.fixture
     def compare(self, request: pytest.FixtureRequest, mistakes: list[Mistake]):
         def compare(driver: Driver, *, rtol: float, atol: float, inputs: str = "", what: str = "the output", equal_nan: bool = False):
-            expected = driver(self._reference_submission())
+            try:
+                expected = driver(self._reference_submission())
+            except SubmissionFailure as error:  # a grader bug: never blame the student, never show where in the reference
+                cause = f"{error.exc_type}: {error.message}" if isinstance(error, StudentError) else type(error).__name__
+                raise ReferenceFailed(f"the reference itself fails on this input ({cause})") from None
             got = driver(self._submission)
             problem = mismatch(got, expected, rtol=rtol, atol=atol, what=what, equal_nan=equal_nan)
             if problem is None:
                 return got, expected
             message = problem + (f"\nInput: {inputs}" if inputs else "") + f"\nTolerance: rtol={rtol:g}, atol={atol:g}."
-            for mistake in mistakes:
-                try:
-                    wrong = driver(self._variant(mistake))
-                except SubmissionFailure:
-                    continue
-                if is_close(got, wrong, rtol=rtol, atol=atol, equal_nan=equal_nan):
-                    request.node.user_properties.append(("diagnosis", mistake.id))
-                    message += f"\nHint: {mistake.hint}"
-                    break
+            same = lambda a, b: is_close(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)  # noqa: E731
+            mistake = diagnose(got, driver, mistakes, self._variant, same)
+            if mistake is not None:
+                request.node.user_properties.append(("diagnosis", mistake.id))
+                message += f"\nHint: {mistake.hint}"
             raise AssertionError(message)
 
         return compare

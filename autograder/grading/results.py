@@ -14,6 +14,8 @@ from typing import Any
 class TestOutcome:
     """One hidden test's result."""
 
+    __test__ = False  # not a test class, though its name starts with "Test"
+
     name: str
     """What students see: ``"<item>: <description> [<case>]"``."""
     item: str
@@ -57,6 +59,8 @@ class SubmissionGrade:
     """A message for the whole submission (what went wrong if grading failed)."""
     grader_error: bool = False
     """True when grading itself failed (not the student's code)."""
+    details: str = ""
+    """For instructors only, when grading failed: pytest's log or a traceback of trusted code (never in ``output``)."""
 
     @property
     def score(self) -> float:
@@ -94,6 +98,7 @@ def to_gradescope(grade: SubmissionGrade) -> dict[str, Any]:
             "timed_out": any(test.timed_out for test in grade.tests),
             "items": {item.item: [item.score, item.max_score] for item in grade.items()},
             "diagnoses": sorted({test.diagnosis for test in grade.tests if test.diagnosis}),
+            **({"grader_details": grade.details} if grade.details else {}),
         },
         "tests": [
             {

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
+import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,8 @@ from autograder.grading.results import SubmissionGrade
 from autograder.grading.submission import Submission
 from autograder.sandbox.client import Limits
 from autograder.submissions import prepare_submission
+
+NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 
 def limits_for(config: dict) -> Limits:
@@ -54,13 +59,15 @@ def grade(assignment_name: str, submission_path: Path, *, isolated: bool = True)
             plugin = GradingPlugin(assignment, submission)
             code, log = _run_pytest(assignment.folder, plugin)
         result.tests = plugin.outcomes
-        if plugin.problems or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            details = "\n".join(plugin.problems) or log[-3000:]
-            _fail(result, f"the graders of {assignment.name!r} could not run (pytest exit code {int(code)}):\n{details}")
+        if plugin.problems:
+            _fail(result, f"the graders of {assignment.name!r} are misconfigured:\n" + "\n".join(plugin.problems))
+        elif code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            # pytest's log may quote the hidden graders: for instructors only.
+            _fail(result, f"the graders of {assignment.name!r} could not run (pytest exit code {int(code)})", details=log[-3000:])
     except AutograderError:
         raise  # a usage error (no such submission): nothing was graded
     except Exception as error:  # a fault of the grader, not of the student: say so, lose nothing
-        _fail(result, f"{type(error).__name__}: {error}")
+        _fail(result, f"{type(error).__name__}: {error}", details=traceback.format_exc())
     finally:
         result.execution_time = time.monotonic() - started
         shutil.rmtree(workdir, ignore_errors=True)
@@ -68,17 +75,41 @@ def grade(assignment_name: str, submission_path: Path, *, isolated: bool = True)
 
 
 def _run_pytest(graders_root: Path, plugin: GradingPlugin) -> tuple[int, str]:
-    """Run the graders under ``graders_root/graders`` with ``plugin``; pytest's own output is kept, not printed."""
+    """Run the graders under ``graders_root/graders`` with ``plugin``; pytest's own output is kept, not printed.
+
+    Plugins installed in this Python are not loaded (one that reorders or
+    reseeds tests would change grades); asserts are not rewritten (feedback is
+    the assert's message, never the grader's expression); and the grader
+    modules are forgotten afterwards, so a later run imports them afresh.
+    """
     log = io.StringIO()
-    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        code = pytest.main(
-            [str(graders_root / "graders"), "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-             "--rootdir", str(graders_root), "-o", "addopts=", "-W", "ignore"],
-            plugins=[plugin],
-        )
+    before = set(sys.modules)
+    autoload = os.environ.get(NO_AUTOLOAD)
+    os.environ[NO_AUTOLOAD] = "1"
+    try:
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            code = pytest.main(
+                [str(graders_root / "graders"), "-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--assert=plain",
+                 "--rootdir", str(graders_root), "-o", "addopts=", "-W", "ignore"],
+                plugins=[plugin],
+            )
+    finally:
+        if autoload is None:
+            del os.environ[NO_AUTOLOAD]
+        else:
+            os.environ[NO_AUTOLOAD] = autoload
+        graders = (graders_root / "graders").resolve()
+        for name in set(sys.modules) - before:
+            module = sys.modules[name]
+            places = [getattr(module, "__file__", None), *(getattr(module, "__path__", None) or [])]
+            if any(place and Path(place).resolve().is_relative_to(graders) for place in places):
+                del sys.modules[name]
     return code, log.getvalue()
 
 
-def _fail(result: SubmissionGrade, message: str) -> None:
+def _fail(result: SubmissionGrade, message: str, details: str = "") -> None:
     result.grader_error = True
-    result.output = (result.output + "\n" if result.output else "") + f"Grading failed: {message}"
+    result.details = details
+    result.output = (result.output + "\n" if result.output else "") + (
+        f"Grading failed: {message}\nThis is a problem with the autograder, not a verdict on your code; please tell your instructors."
+    )

@@ -3,84 +3,24 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
+from tiny import GRADERS, make_course, submit
 
 from autograder.grading.results import to_gradescope, write_results_json
 from autograder.grading.runner import grade
 
-REFERENCE = '''
-def double(x):
-    """Twice x."""
-    ### BEGIN SOLUTION
-    secret_factor = 2
-    return secret_factor * x
-    ### END SOLUTION
-
-def half(x):
-    ### BEGIN SOLUTION
-    return x / 2
-    ### END SOLUTION
-'''
-
-GRADERS = '''
-import pytest
-
-@pytest.mark.item("tiny.double", weight=3)
-def test_double_of_three(compare):
-    """doubles 3"""
-    compare(lambda s: s.call("tiny.double", 3.0), rtol=0, atol=0, inputs="x = 3")
-
-@pytest.mark.item("tiny.double")
-def test_double_of_zero(compare):
-    """doubles 0"""
-    compare(lambda s: s.call("tiny.double", 0.0), rtol=0, atol=0, inputs="x = 0")
-
-@pytest.mark.item("tiny.half")
-def test_half(compare):
-    """halves 4"""
-    compare(lambda s: s.call("tiny.half", 4.0), rtol=0, atol=0, inputs="x = 4")
-'''
-
-CONFIG = '''
-title = "Tiny"
-modules = ["tiny"]
-[points]
-"tiny.double" = 8
-"tiny.half" = 2
-'''
-
-MISTAKES = '''
-[[mistake]]
-id = "triple"
-item = "tiny.double"
-module = "tiny"
-hint = "You multiply by three."
-replace = "secret_factor = 2"
-with = "secret_factor = 3"
-'''
-
 
 @pytest.fixture
 def course(tmp_path, monkeypatch) -> Path:
-    root = tmp_path / "course"
-    (root / "assignments" / "tiny" / "graders").mkdir(parents=True)
-    (root / "reference" / "tiny").mkdir(parents=True)
-    (root / "reference" / "tiny" / "tiny.py").write_text(textwrap.dedent(REFERENCE))
-    (root / "assignments" / "tiny" / "assignment.toml").write_text(CONFIG)
-    (root / "assignments" / "tiny" / "mistakes.toml").write_text(MISTAKES)
-    (root / "assignments" / "tiny" / "graders" / "test_tiny.py").write_text(GRADERS)
+    root = make_course(tmp_path / "course")
     monkeypatch.setenv("AUTOGRADER_COURSE_ROOT", str(root))
     return root
 
 
 def _submit(tmp_path: Path, source: str) -> Path:
-    folder = tmp_path / "submission"
-    folder.mkdir(exist_ok=True)
-    (folder / "tiny.py").write_text(textwrap.dedent(source))
-    return folder
+    return submit(tmp_path / "submission", source)
 
 
 def test_a_correct_submission_gets_every_point(course, tmp_path):
@@ -125,6 +65,38 @@ def test_a_grader_test_without_an_item_is_a_grader_error(course, tmp_path):
     (course / "assignments" / "tiny" / "graders" / "test_extra.py").write_text("def test_orphan():\n    pass\n")
     result = grade("tiny", _submit(tmp_path, "def double(x):\n    return 2 * x\n"))
     assert result.grader_error and "test_orphan: grader test without @pytest.mark.item" in result.output
+
+
+def test_a_grader_test_for_an_unknown_item_is_a_grader_error(course, tmp_path):
+    (course / "assignments" / "tiny" / "graders" / "test_extra.py").write_text(
+        "import pytest\n@pytest.mark.item('tiny.triple')\ndef test_triple():\n    pass\n")
+    result = grade("tiny", _submit(tmp_path, "def double(x):\n    return 2 * x\n"))
+    assert result.grader_error and "item 'tiny.triple' is not in [points] of tiny/assignment.toml" in result.output
+
+
+def test_a_reference_failing_on_a_graders_input_is_not_blamed_on_the_student(course, tmp_path):
+    graders = course / "assignments" / "tiny" / "graders" / "test_tiny.py"
+    graders.write_text(GRADERS.replace('s.call("tiny.half", 4.0)', 's.call("tiny.half", "four")'))
+    result = grade("tiny", _submit(tmp_path, "def double(x):\n    return 2 * x\ndef half(x):\n    return x / 2\n"))
+    assert result.tests[2].feedback == (
+        "the grader could not check this: ReferenceFailed: the reference itself fails on this input "
+        "(TypeError: unsupported operand type(s) for /: 'str' and 'int')"
+    )
+
+
+def test_a_broken_grader_file_keeps_pytests_log_out_of_the_students_output(course, tmp_path):
+    (course / "assignments" / "tiny" / "graders" / "test_broken.py").write_text("hidden_check = 1 +\n")
+    result = grade("tiny", _submit(tmp_path, "def double(x):\n    return 2 * x\n"))
+    assert result.grader_error and "the graders of 'tiny' could not run (pytest exit code 2)" in result.output
+    assert "hidden_check" not in result.output and "hidden_check" in result.details
+
+
+def test_graders_changed_between_two_runs_in_one_process_are_imported_afresh(course, tmp_path):
+    folder = _submit(tmp_path, "def double(x):\n    return 2 * x\ndef half(x):\n    return x / 2\n")
+    assert grade("tiny", folder, isolated=False).score == 10.0
+    graders = course / "assignments" / "tiny" / "graders" / "test_tiny.py"
+    graders.write_text(GRADERS.replace('"""halves 4"""', '"""halves 4"""\n    assert False, "changed"'))
+    assert grade("tiny", folder, isolated=False).tests[2].feedback.startswith("changed")
 
 
 def test_an_item_without_tests_is_a_grader_error(course, tmp_path):
