@@ -48,7 +48,7 @@ def test_setup_in_offline_mode_installs_the_bundled_package_once_when_only_it_is
     second = layout.run("setup.sh", AUTOGRADER_OFFLINE="1", AUTOGRADER_PYTHON=str(python))
     assert second.returncode == 0, second.stderr
     assert second.stdout == (
-        "setup.sh: offline mode, and numpy, scipy, pytest, click, tqdm, jsonschema, autograder all import "
+        "setup.sh: offline mode, and numpy, scipy, pytest, click, tqdm, jsonschema, matplotlib, yaml, autograder all import "
         f"with {python}; nothing to install.\n"
     )
 

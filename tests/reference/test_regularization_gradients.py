@@ -27,7 +27,10 @@ def _away_from_zero(rng, shape):
         ("l1_penalty", "l1_gradient", {}),
         ("l2_penalty", "l2_gradient", {}),
         ("elastic_net_penalty", "elastic_net_gradient", {"l1_ratio": 0.3}),
+        ("elastic_net_penalty", "elastic_net_gradient", {"l1_ratio": 0.0}),
+        ("elastic_net_penalty", "elastic_net_gradient", {"l1_ratio": 1.0}),
     ],
+    ids=["l1", "l2", "elastic_net", "elastic_net_l2_only", "elastic_net_l1_only"],
 )
 def test_penalty_gradient_matches_central_differences(rng, penalty, gradient, kwargs):
     W = _away_from_zero(rng, (4, 5))
@@ -39,6 +42,16 @@ def test_penalty_gradient_matches_central_differences(rng, penalty, gradient, kw
 def test_l1_part_of_the_gradient_is_exactly_zero_at_zero(gradient):
     W = np.array([0.0, -0.0, 1.0])
     assert getattr(penalties, gradient)(W, 0.5)[:2].tolist() == [0.0, 0.0]
+
+
+def test_penalty_gradient_away_from_zero_in_a_matrix_with_zeros_matches_central_differences(rng):
+    W = _away_from_zero(rng, (3, 4))
+    W[0, :2] = 0.0
+    inner = (slice(1, None), slice(None))  # the entries away from the kink
+    numeric = numerical_gradient(lambda w: penalties.elastic_net_penalty(w, 0.4, l1_ratio=0.6), W)
+    analytic = penalties.elastic_net_gradient(W, 0.4, l1_ratio=0.6)
+    assert rel_error(analytic[inner], numeric[inner]) < TOL
+    assert analytic[0, :2].tolist() == [0.0, 0.0]
 
 
 def test_dropout_backward_matches_central_differences_for_a_fixed_mask(rng):
@@ -102,6 +115,24 @@ def test_batchnorm_backward_matches_central_differences(rng, mode):
         assert rel_error(a, n) < TOL, name
 
 
+def test_batchnorm_backward_on_a_batch_of_three_matches_central_differences(rng):
+    # (With N = 2 every normalised value is +-1 whatever x is, so dx is ~0 and a relative error says nothing.)
+    bn = _batchnorm(rng, 3)
+    x = rng.standard_normal((3, 3)) * 2
+    analytic, numeric = _gradients(bn, x, rng.standard_normal((3, 3)))
+    for name, a, n in zip(("dx", "dgamma", "dbeta"), analytic, numeric):
+        assert rel_error(a, n) < TOL, name
+
+
+def test_layernorm_backward_of_one_row_matches_central_differences(rng):
+    ln = normalization.LayerNorm(5)
+    ln.gamma = rng.standard_normal(5)
+    x = rng.standard_normal((1, 5)) * 3
+    analytic, numeric = _gradients(ln, x, rng.standard_normal((1, 5)))
+    for name, a, n in zip(("dx", "dgamma", "dbeta"), analytic, numeric):
+        assert rel_error(a, n) < TOL, name
+
+
 def test_layernorm_backward_matches_central_differences(rng):
     ln = normalization.LayerNorm(6)
     ln.gamma = rng.standard_normal(6)
@@ -123,6 +154,14 @@ def test_cross_entropy_gradient_with_integer_labels_matches_central_differences(
 def test_cross_entropy_gradient_with_probability_rows_matches_central_differences(rng):
     logits = rng.standard_normal((5, 4)) * 3
     targets = rng.dirichlet(np.ones(4), size=5)
+    _, dlogits = losses.softmax_cross_entropy(logits, targets)
+    numeric = numerical_gradient(lambda z: losses.softmax_cross_entropy(z, targets)[0], logits)
+    assert rel_error(dlogits, numeric) < TOL
+
+
+def test_cross_entropy_gradient_with_smoothed_labels_matches_central_differences(rng):
+    logits = rng.standard_normal((4, 6)) * 2
+    targets = losses.smooth_labels(rng.integers(0, 6, size=4), 6, smoothing=0.2)
     _, dlogits = losses.softmax_cross_entropy(logits, targets)
     numeric = numerical_gradient(lambda z: losses.softmax_cross_entropy(z, targets)[0], logits)
     assert rel_error(dlogits, numeric) < TOL

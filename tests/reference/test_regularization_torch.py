@@ -10,6 +10,7 @@ F = torch.nn.functional
 
 from autograder.course import load_reference_module  # noqa: E402
 
+penalties = load_reference_module("regularization", "penalties")
 normalization = load_reference_module("regularization", "normalization")
 losses = load_reference_module("regularization", "losses")
 
@@ -18,6 +19,35 @@ RTOL, ATOL = 1e-10, 1e-12
 
 def _t(array, grad=False):
     return torch.tensor(array, dtype=torch.float64, requires_grad=grad)
+
+
+def _torch_penalty(name, w, lam, l1_ratio):
+    l1, l2sq = w.abs().sum(), (w**2).sum()
+    return {
+        "l1": lam * l1,
+        "l2": 0.5 * lam * l2sq,
+        "elastic_net": lam * (l1_ratio * l1 + 0.5 * (1 - l1_ratio) * l2sq),
+    }[name]
+
+
+@pytest.mark.parametrize("name", ["l1", "l2", "elastic_net"])
+def test_penalty_and_gradient_match_torch_autograd_including_zeros(rng, name):
+    W = rng.standard_normal((4, 3))
+    W[0] = 0.0  # torch's abs backward gives 0 at 0, as the contract asks
+    wt = _t(W, grad=True)
+    penalty_t = _torch_penalty(name, wt, 0.3, 0.4)
+    penalty_t.backward()
+    kwargs = {"l1_ratio": 0.4} if name == "elastic_net" else {}
+    assert getattr(penalties, f"{name}_penalty")(W, 0.3, **kwargs) == pytest.approx(penalty_t.item(), rel=RTOL)
+    np.testing.assert_allclose(getattr(penalties, f"{name}_gradient")(W, 0.3, **kwargs), wt.grad.numpy(), rtol=RTOL, atol=0)
+
+
+def test_l2_gradient_is_torch_sgd_weight_decay(rng):
+    W = rng.standard_normal(5)
+    wt = _t(W, grad=True)
+    wt.grad = torch.zeros_like(wt)
+    torch.optim.SGD([wt], lr=1.0, weight_decay=0.2).step()  # w <- w - lr * (grad + weight_decay * w)
+    np.testing.assert_allclose(W - penalties.l2_gradient(W, 0.2), wt.detach().numpy(), rtol=RTOL, atol=ATOL)
 
 
 def _torch_batchnorm(d, momentum, gamma, beta):
@@ -91,6 +121,14 @@ def test_layernorm_forward_and_backward_match_torch(rng):
     np.testing.assert_allclose(ours.backward(dout), xt.grad.numpy(), rtol=1e-9, atol=ATOL)
     np.testing.assert_allclose(ours.dgamma, theirs.weight.grad.numpy(), rtol=1e-9, atol=ATOL)
     np.testing.assert_allclose(ours.dbeta, theirs.bias.grad.numpy(), rtol=1e-9, atol=ATOL)
+
+
+def test_layernorm_of_one_row_in_evaluation_mode_matches_torch(rng):
+    ours = normalization.LayerNorm(4)
+    ours.eval()
+    theirs = torch.nn.LayerNorm(4, eps=1e-5).double().eval()
+    x = rng.standard_normal((1, 4)) * 5 - 1
+    np.testing.assert_allclose(ours.forward(x), theirs(_t(x)).detach().numpy(), rtol=RTOL, atol=ATOL)
 
 
 def _torch_loss_and_grad(logits, target, **kwargs):
