@@ -12,8 +12,10 @@ crashing call fails only itself. Limits:
 - stdout and stderr go to files in the worker's own temporary folder, read
   back capped at ``output_bytes`` (a flood cannot fill a pipe and block).
 
-RLIMIT_NPROC is not set: it counts every process of the user, so it only
-works for a dedicated unprivileged user (the isolation issue's hardening).
+Confinement (``autograder.sandbox.jail``): where the host allows, the worker
+runs in its own PID, mount and network namespaces, chrooted into a minimal
+read-only view, as ``nobody``; everywhere, every process it started is killed
+with it. ``SpareWorkers`` starts workers ahead of time for grading loops.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import autograder
 from autograder.course import course_root
+from autograder.sandbox import jail
 from autograder.sandbox.protocol import ProtocolError, decode, encode
 
 
@@ -42,6 +46,8 @@ class Limits:
 
     call_seconds: float = 10.0
     """Wall time of one call."""
+    submission_seconds: float = 300.0
+    """Wall time of all calls of one submission, worker restarts included; later calls fail at once."""
     cpu_seconds: int = 300
     """CPU time over the worker's life."""
     memory_mib: int = 2048
@@ -53,65 +59,97 @@ class Limits:
     """How much of the worker's stdout and stderr is kept."""
 
 
+BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from autograder.sandbox.worker import main; main(sys.argv[1:])"
+"""How the worker starts: isolated mode (-I) with this very ``autograder`` package first on its path."""
+START_SECONDS = 60.0
+"""How long a worker may take to start, import numpy and confine itself."""
+
+
 class WorkerDied(Exception):
     """The worker ended or was killed during a call; the message says why."""
 
 
-class WorkerBackend:
-    """Runs commands in an isolated worker process on ``folder``'s modules."""
+class SandboxError(RuntimeError):
+    """The worker could not be started or confined: a problem of the grading host, not of the student."""
 
-    def __init__(self, folder: Path, limits: Limits = Limits()):
-        self.folder = Path(folder).resolve()
+
+class WorkerProcess:
+    """One started worker, with its pipes and its own temporary folder; not yet given a submission."""
+
+    def __init__(self, limits: Limits):
         self.limits = limits
-        self._process: subprocess.Popen | None = None
-        self._home: Path | None = None
-        self._to_worker = self._from_worker = -1
-
-    def request(self, command: dict) -> Any:
-        """The decoded reply to ``command``; WorkerDied if the worker did not answer."""
-        if self._process is None:
-            self._start()
-        payload = encode(command)
-        try:
-            os.write(self._to_worker, struct.pack(">Q", len(payload)))
-            _write_all(self._to_worker, payload)
-            return decode(self._read_reply())
-        except (BrokenPipeError, EOFError, ProtocolError) as exc:
-            raise WorkerDied(self._stop(f"the worker ended unexpectedly ({exc})")) from None
-        except TimeoutError:
-            raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call")) from None
-
-    def output(self) -> str:
-        """The captured stdout and stderr of the current worker, capped."""
-        if self._home is None:
-            return ""
-        parts = []
-        for name in ("stdout", "stderr"):
-            with open(self._home / name, "rb") as f:
-                text = f.read(self.limits.output_bytes).decode(errors="replace")
-            if text:
-                parts.append(f"--- {name} ---\n{text}")
-        return "\n".join(parts)
-
-    def close(self) -> None:
-        if self._process is not None:
-            self._stop("closed")
-
-    def _start(self) -> None:
-        self._home = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
-        (self._home / "cwd").mkdir()
+        self.home = Path(tempfile.mkdtemp(prefix="autograder-worker-"))
+        (self.home / "cwd").mkdir()
+        self.level = "namespaces" if jail.namespaces_available() else "fallback"
         commands_r, commands_w = os.pipe()
         replies_r, replies_w = os.pipe()
-        env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HOME": str(self._home / "cwd")}
-        with open(self._home / "stdout", "wb") as out, open(self._home / "stderr", "wb") as err:
-            self._process = subprocess.Popen(
-                [sys.executable, "-I", "-m", "autograder.sandbox.worker", str(commands_r), str(replies_w), str(self.folder), str(course_root())],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=self._home / "cwd", env=env,
+        env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HOME": str(self.home / "cwd")}
+        arguments = [str(commands_r), str(replies_w), str(course_root()), str(self.home), self.level]
+        command = [sys.executable, "-I", "-c", BOOT, str(Path(autograder.__file__).parent.parent), *arguments]
+        if self.level == "namespaces":
+            command = jail.UNSHARE + command
+        with open(self.home / "stdout", "wb") as out, open(self.home / "stderr", "wb") as err:
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=self.home / "cwd", env=env,
                 pass_fds=(commands_r, replies_w), start_new_session=True, preexec_fn=self._apply_limits,
             )
         os.close(commands_r)
         os.close(replies_w)
-        self._to_worker, self._from_worker = commands_w, replies_r
+        self.to_worker, self.from_worker = commands_w, replies_r
+
+    def open(self, folder: Path) -> None:
+        """Give the worker its submission; it confines itself before answering. SandboxError if it cannot."""
+        try:
+            reply = self.exchange({"op": "open", "folder": str(folder)}, START_SECONDS)
+        except (OSError, EOFError, ProtocolError, TimeoutError) as exc:
+            reply = {"error": {"message": f"no answer ({exc or type(exc).__name__})"}}
+        if reply != {"ok": None}:
+            message = reply.get("error", {}).get("message", reply) if isinstance(reply, dict) else reply
+            self.kill()
+            raise SandboxError(f"the worker could not be started in its sandbox ({self.level}): {message}; {self.output()[-400:]}")
+
+    def exchange(self, command: dict, seconds: float) -> Any:
+        """Send ``command``, wait up to ``seconds`` for the reply and decode it."""
+        payload = encode(command)
+        os.write(self.to_worker, struct.pack(">Q", len(payload)))
+        _write_all(self.to_worker, payload)
+        deadline = time.monotonic() + seconds
+        (length,) = struct.unpack(">Q", self._read_exactly(8, deadline))
+        if length > 512 * 1024 * 1024:
+            raise ProtocolError(f"reply of {length} bytes")
+        return decode(self._read_exactly(length, deadline))
+
+    def output(self) -> str:
+        """The captured stdout and stderr, each capped at ``limits.output_bytes``."""
+        parts = []
+        for name in ("stdout", "stderr"):
+            try:
+                with open(self.home / name, "rb") as f:
+                    text = f.read(self.limits.output_bytes).decode(errors="replace")
+            except FileNotFoundError:
+                continue
+            if text:
+                parts.append(f"--- {name} ---\n{text}")
+        return "\n".join(parts)
+
+    def kill(self) -> int | None:
+        """SIGKILL the worker and every process it started; returns its exit status."""
+        jail.kill_descendants(self.process.pid)  # daemons that left the process group included
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+        jail.kill_descendants(self.process.pid)
+        for fd in (self.to_worker, self.from_worker):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        return self.process.returncode
+
+    def remove(self) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)
 
     def _apply_limits(self) -> None:  # runs in the child, between fork and exec
         limits = self.limits
@@ -123,45 +161,110 @@ class WorkerBackend:
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    def _read_reply(self) -> bytes:
-        deadline = time.monotonic() + self.limits.call_seconds
-        prefix = self._read_exactly(8, deadline)
-        (length,) = struct.unpack(">Q", prefix)
-        if length > 512 * 1024 * 1024:
-            raise ProtocolError(f"reply of {length} bytes")
-        return self._read_exactly(length, deadline)
-
     def _read_exactly(self, n: int, deadline: float) -> bytes:
         chunks, missing = [], n
         while missing:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._from_worker], [], [], remaining)[0]:
+            if remaining <= 0 or not select.select([self.from_worker], [], [], remaining)[0]:
                 raise TimeoutError
-            chunk = os.read(self._from_worker, min(missing, 1 << 20))
+            chunk = os.read(self.from_worker, min(missing, 1 << 20))
             if not chunk:
                 raise EOFError("no reply")
             chunks.append(chunk)
             missing -= len(chunk)
         return b"".join(chunks)
 
-    def _stop(self, reason: str) -> str:
-        """Kill the worker's process group, clean up, and say what happened."""
-        process = self._process
-        assert process is not None
+
+class SpareWorkers:
+    """Keeps one worker started ahead of time, so that the next submission need not wait for it.
+
+    Use one per grading loop (``with SpareWorkers(limits) as spares``) and pass
+    it to every ``WorkerBackend``; a worker that is taken is replaced at once,
+    and starts (imports numpy) while the current submission is graded.
+    """
+
+    def __init__(self, limits: Limits = Limits()):
+        self.limits = limits
+        self._spare: WorkerProcess | None = None
+
+    def take(self) -> WorkerProcess:
+        """The worker started ahead of time (or a new one, if none is ready); starts the next."""
+        spare, self._spare = self._spare, None
+        if spare is None or spare.process.poll() is not None:  # none yet, or it died while waiting
+            if spare is not None:
+                _discard(spare)
+            spare = WorkerProcess(self.limits)
+        self._spare = WorkerProcess(self.limits)
+        return spare
+
+    def close(self) -> None:
+        if self._spare is not None:
+            _discard(self._spare)
+            self._spare = None
+
+    def __enter__(self) -> "SpareWorkers":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class WorkerBackend:
+    """Runs commands in an isolated worker process on ``folder``'s modules."""
+
+    def __init__(self, folder: Path, limits: Limits = Limits(), spares: SpareWorkers | None = None):
+        self.folder = Path(folder).resolve()
+        self.limits = spares.limits if spares is not None else limits
+        self._spares = spares
+        self._worker: WorkerProcess | None = None
+        self._last_output = ""
+        self._deadline: float | None = None
+
+    def request(self, command: dict) -> Any:
+        """The decoded reply to ``command``; WorkerDied if the worker did not answer."""
+        now = time.monotonic()
+        if self._deadline is None:
+            self._deadline = now + self.limits.submission_seconds
+        if now >= self._deadline:
+            raise WorkerDied(f"not run: the submission used up its time limit of {self.limits.submission_seconds:g} s")
+        seconds = min(self.limits.call_seconds, self._deadline - now)
+        if self._worker is None:
+            self._worker = self._spares.take() if self._spares is not None else WorkerProcess(self.limits)
+            self._worker.open(self.folder)
         try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
-        status = process.returncode
-        for fd in (self._to_worker, self._from_worker):
-            os.close(fd)
-        output_tail = self.output()[-400:]
-        shutil.rmtree(self._home, ignore_errors=True)
-        self._process = self._home = None
+            return self._worker.exchange(command, seconds)
+        except (BrokenPipeError, EOFError, ProtocolError) as exc:
+            raise WorkerDied(self._stop(f"the worker ended unexpectedly ({exc})")) from None
+        except TimeoutError:
+            if seconds < self.limits.call_seconds:
+                raise WorkerDied(self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s")) from None
+            raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call")) from None
+
+    def output(self) -> str:
+        """The captured stdout and stderr of the current (or last) worker, capped."""
+        return self._worker.output() if self._worker is not None else self._last_output
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._stop("closed")
+
+    def _stop(self, reason: str) -> str:
+        """Kill the worker and its descendants, clean up, and say what happened."""
+        worker = self._worker
+        assert worker is not None
+        status = worker.kill()
+        self._last_output = worker.output()
+        worker.remove()
+        self._worker = None
         if "limit" in reason or reason == "closed":
             return reason
-        return f"{reason}: {_describe_status(status, self.limits)}" + (f"\n{output_tail}" if output_tail else "")
+        tail = self._last_output[-400:]
+        return f"{reason}: {_describe_status(status, self.limits)}" + (f"\n{tail}" if tail else "")
+
+
+def _discard(worker: WorkerProcess) -> None:
+    worker.kill()
+    worker.remove()
 
 
 def _describe_status(status: int, limits: Limits) -> str:

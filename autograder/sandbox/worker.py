@@ -1,10 +1,19 @@
 """The worker process: imports the student's modules and answers commands over two pipes.
 
-Started by ``autograder.sandbox.client`` as::
+Started by ``autograder.sandbox.client`` (``BOOT`` puts the client's own
+``autograder`` package first on the path, then calls ``main``) as::
 
-    python -I -m autograder.sandbox.worker READ_FD WRITE_FD SUBMISSION_FOLDER COURSE_ROOT
+    [unshare ...] python -I -c BOOT PACKAGE_PARENT READ_FD WRITE_FD COURSE_ROOT HOME LEVEL
 
-It reads commands from READ_FD and writes replies to WRITE_FD (its stdin and
+It imports what it needs (numpy, the handler) before it knows its submission,
+so that a worker can be started ahead of time. Its first command names the
+submission folder::
+
+    {"op": "open", "folder": "/tmp/.../submission"}
+
+and it then confines itself (``autograder.sandbox.jail``, at ``LEVEL``
+"namespaces", "fallback" or "none") before any student code runs. After that
+it reads commands from READ_FD and writes replies to WRITE_FD (its stdin and
 stdout are left to the student's code, captured by the client). ``sys.path``
 holds the submission folder and the interpreter's own libraries, nothing of
 the course.
@@ -18,18 +27,43 @@ import sys
 
 
 def main(argv: list[str]) -> None:
-    read_fd, write_fd, folder, course = int(argv[0]), int(argv[1]), os.path.abspath(argv[2]), os.path.abspath(argv[3])
+    read_fd, write_fd, course, home, level = int(argv[0]), int(argv[1]), os.path.abspath(argv[2]), argv[3], argv[4]
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing us
-    # Keep the course root (given by the client) off the path, so that `import reference`
-    # or `import assignments` finds nothing; site-packages stay, numpy lives there.
-    sys.path[:] = [folder] + [p for p in sys.path if p and os.path.abspath(p) != course]
+    import autograder
 
+    # Keep the course root off the path, so that `import reference` or `import assignments`
+    # finds nothing; site-packages stay, numpy lives there.
+    hidden = (course, os.path.dirname(os.path.dirname(autograder.__file__)))
+    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) not in hidden]
+
+    import numpy  # noqa: F401  (imported before the student's code, and before the jail hides what we need)
+
+    from autograder.sandbox import jail
     from autograder.sandbox.handler import Handler
     from autograder.sandbox.protocol import read_message, write_message
 
-    handler = Handler.for_folder(folder)
     commands = os.fdopen(read_fd, "rb", buffering=0)
     replies = os.fdopen(write_fd, "wb")
+    try:
+        opening = read_message(commands)
+    except EOFError:
+        os._exit(0)  # a spare worker that was never used
+    folder = str(opening.get("folder", "")) if isinstance(opening, dict) else ""
+    try:
+        if level == "namespaces":
+            keep = _interpreter_paths(course, os.path.dirname(autograder.__file__))
+            folder, home = jail.enter_view(folder, home, keep)
+            os.environ.update(HOME=home, TMPDIR=home)
+        elif level == "fallback":
+            jail.become_subreaper()
+            folder = jail.enter_copy(folder, home)
+    except (OSError, jail.JailError) as exc:
+        write_message(replies, {"error": {"kind": "jail", "type": type(exc).__name__, "mro": [], "message": str(exc), "where": ""}})
+        os._exit(1)
+    sys.path.insert(0, folder)
+    write_message(replies, {"ok": None})
+
+    handler = Handler.for_folder(folder)
     while True:
         try:
             command = read_message(commands)
@@ -44,5 +78,19 @@ def main(argv: list[str]) -> None:
     os._exit(0)  # do not wait for threads the student's code may have left behind
 
 
-if __name__ == "__main__":
-    main(sys.argv[1:])
+def _interpreter_paths(course: str, package: str) -> list[str]:
+    """The folders the interpreter needs inside the jail: its prefixes, sys.path, the autograder package.
+
+    Packages that site-packages holds as symlinks bring their targets. Never
+    the course root or a folder above it (that would show the reference and
+    the graders); nested folders are dropped, their parent brings them.
+    """
+    course = os.path.realpath(course)
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, package, *sys.path}
+    folders = [p for p in candidates if p and os.path.isdir(p)]
+    for folder in folders[:]:
+        with os.scandir(folder) as entries:
+            folders += [os.path.realpath(entry.path) for entry in entries if entry.is_symlink() and os.path.exists(entry.path)]
+    paths = sorted({os.path.abspath(p) for p in folders})
+    safe = [p for p in paths if not (course + "/").startswith(os.path.realpath(p).rstrip("/") + "/")]
+    return [p for p in safe if not any(p.startswith(other + "/") for other in safe if other != p)]

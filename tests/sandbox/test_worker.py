@@ -44,7 +44,7 @@ def shout():
     return "done"
 
 def where():
-    return os.getcwd(), sys.path
+    return os.getcwd(), os.listdir(os.getcwd()), sys.path
 
 class Lying(np.ndarray):
     def __eq__(self, other):
@@ -143,6 +143,18 @@ def test_an_endless_loop_is_killed_at_the_per_call_limit(sub):
     assert sub.call("student.double", np.ones(1))[1] == 1.0
 
 
+def test_once_the_submission_time_limit_is_used_up_later_calls_fail_at_once(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=1.5)) as submission:
+        with pytest.raises(WorkerCrashed, match="longer than the limit of 1 s per call"):
+            submission.call("student.spin")
+        with pytest.raises(WorkerCrashed, match="used up its time limit of 1.5 s"):
+            submission.call("student.spin")
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match="not run: the submission used up its time limit"):
+            submission.call("student.double", np.ones(1))
+        assert time.monotonic() - started < 0.5
+
+
 def test_a_huge_allocation_fails_with_memory_error(sub):
     with pytest.raises(StudentError, match="MemoryError"):
         sub.call("student.hog")
@@ -166,10 +178,11 @@ def test_objects_that_are_not_plain_data_are_refused(sub):
 
 
 def test_the_worker_runs_in_an_empty_folder_without_the_course_on_its_path(sub, folder):
-    cwd, path = sub.call("student.where")
-    assert os.listdir(cwd) == [] and cwd != str(folder)
+    cwd, listing, path = sub.call("student.where")
+    assert listing == [] and cwd != str(folder)
     root = str(Path(__file__).resolve().parents[2])
-    assert path[0] == str(folder.resolve()) and root not in path
+    assert path[0].endswith("/submission") or path[0] == str(folder.resolve())
+    assert root not in path
 
 
 def test_in_process_backend_gives_the_same_plain_values(folder):

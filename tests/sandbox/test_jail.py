@@ -1,0 +1,157 @@
+"""What the student's code can see and reach from inside the worker, and what it leaves behind."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.course import course_root
+from autograder.sandbox import jail
+from autograder.sandbox.client import Limits, SpareWorkers, WorkerBackend
+
+PROBE = '''
+import os, socket, time
+
+def listing(path):
+    try:
+        return sorted(os.listdir(path))
+    except OSError as exc:
+        return type(exc).__name__
+
+def write(path):
+    try:
+        with open(path, "w") as f:
+            f.write("x")
+        return "written"
+    except OSError as exc:
+        return type(exc).__name__
+
+def connect(host, port):
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+        return "connected"
+    except OSError as exc:
+        return type(exc).__name__
+
+def ids():
+    return os.getuid(), os.geteuid(), os.getpid()
+
+def daemon():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            while True:
+                time.sleep(0.05)
+        os._exit(0)
+    time.sleep(0.2)
+    return True
+'''
+
+needs_namespaces = pytest.mark.skipif(not jail.namespaces_available(), reason="needs root and permission to create namespaces")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "probe.py").write_text(textwrap.dedent(PROBE))
+    return tmp_path
+
+
+@pytest.fixture
+def worker(folder: Path):
+    backend = WorkerBackend(folder, Limits(call_seconds=5))
+    yield lambda name, *args: backend.request({"op": "call", "module": "probe", "name": name, "args": list(args), "kwargs": {}})["ok"]
+    backend.close()
+
+
+@pytest.fixture
+def subreaper():
+    """Make this test process the reaper of orphans, so an escaped daemon stays visible to descendants()."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(jail.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    yield
+    libc.prctl(jail.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+
+@needs_namespaces
+def test_the_course_root_with_the_reference_and_graders_is_not_in_view(worker):
+    assert worker("listing", str(course_root() / "reference")) == "FileNotFoundError"
+    assert worker("listing", str(course_root() / "assignments")) == "FileNotFoundError"
+    listing = worker("listing", str(course_root()))
+    assert "reference" not in listing and "assignments" not in listing
+
+
+@needs_namespaces
+def test_the_submission_is_read_only_and_the_home_is_writable(worker):
+    assert worker("listing", jail.SUBMISSION) == ["probe.py"]
+    assert worker("write", jail.SUBMISSION + "/probe.py") in ("PermissionError", "OSError")
+    assert worker("write", jail.HOME + "/notes.txt") == "written"
+
+
+@needs_namespaces
+def test_nothing_outside_the_home_can_be_written(worker):
+    for path in ("/tmp/results.json", "/results.json", "/autograder/results/results.json", str(course_root() / "results.json")):
+        assert worker("write", path) != "written", path
+
+
+@needs_namespaces
+def test_the_student_code_runs_as_nobody(worker):
+    uid, euid, _ = worker("ids")
+    assert uid == euid == jail.NOBODY
+
+
+@needs_namespaces
+def test_the_worker_sees_only_its_own_processes(worker):
+    assert worker("ids")[2] == 1
+    assert worker("listing", "/proc")[0] == "1"
+    assert str(os.getpid()) not in worker("listing", "/proc")
+
+
+@needs_namespaces
+def test_there_is_no_network(worker):
+    assert worker("connect", "1.1.1.1", 53) != "connected"
+    assert worker("connect", "127.0.0.1", 22) != "connected"
+
+
+@pytest.mark.parametrize("level", ["namespaces", "fallback"])
+def test_a_setsid_double_forked_daemon_dies_with_the_worker(level, folder, subreaper, monkeypatch):
+    if level == "namespaces" and not jail.namespaces_available():
+        pytest.skip("needs root and permission to create namespaces")
+    monkeypatch.setattr(jail, "namespaces_available", lambda: level == "namespaces")
+    backend = WorkerBackend(folder, Limits(call_seconds=5))
+    assert backend.request({"op": "call", "module": "probe", "name": "daemon", "args": [], "kwargs": {}}) == {"ok": True}
+    assert len(jail.descendants(os.getpid())) >= 2  # the worker (and unshare) plus the daemon
+    backend.close()
+    assert jail.descendants(os.getpid()) == []
+
+
+def test_descendants_finds_grandchildren_and_kill_descendants_ends_them(subreaper):
+    pid = os.fork()
+    if pid == 0:
+        if os.fork() == 0:
+            time.sleep(60)
+        time.sleep(60)
+        os._exit(0)
+    time.sleep(0.2)
+    assert len(jail.descendants(pid)) == 1
+    jail.kill_descendants(os.getpid())
+    assert jail.descendants(os.getpid()) == []
+    os.waitpid(pid, 0)
+
+
+def test_spare_workers_hand_out_a_started_worker_and_start_the_next(folder):
+    with SpareWorkers(Limits(call_seconds=5)) as spares:
+        first = WorkerBackend(folder, spares=spares)
+        assert first.request({"op": "call", "module": "probe", "name": "ids", "args": [], "kwargs": {}})["ok"]
+        waiting = spares._spare
+        assert waiting is not None and waiting.process.poll() is None
+        second = WorkerBackend(folder, spares=spares)
+        second.request({"op": "call", "module": "probe", "name": "ids", "args": [], "kwargs": {}})
+        assert second._worker is waiting
+        first.close()
+        second.close()
+    assert waiting.process.poll() is not None
