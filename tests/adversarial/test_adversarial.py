@@ -1,0 +1,71 @@
+"""Issue 5's corpus, graded end to end: no trick earns marks, breaks the grader, or leaves anything behind.
+
+Each trick attacks one module of an otherwise correct ``optimization``
+submission (see ``tricks.py``). Graded with ``runner.grade`` and small
+limits, it must: earn no more on that module than the untouched stub, leave
+the other modules' points as the correct example's, not set
+``grader_error``, tell the student what submission preparation refused, and
+leave no process running and no file outside its own temporary folder
+(``conftest.Guard``). All problems of a trick are reported together.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sys
+
+import numpy
+import numpy.testing
+import pytest
+
+from autograder.grading.runner import grade
+
+from .conftest import module_scores
+from .tricks import ASSIGNMENT, REAL_WITHOUT_SANDBOX, TRICKS, by_name
+
+
+@pytest.mark.parametrize("trick", TRICKS, ids=[t.name for t in TRICKS])
+def test_trick_earns_nothing_breaks_nothing_and_leaves_nothing(trick, tmp_path, guard, baseline):
+    submission = trick.build(tmp_path / "submission", guard.context(trick))
+    try:
+        result = guard.grade(trick, submission)
+        if result is not None:
+            guard.check_grade(trick, result, baseline)
+    finally:
+        guard.check_and_clean()
+    assert not guard.problems, f"{trick.name}:\n- " + "\n- ".join(guard.problems)
+
+
+@contextlib.contextmanager
+def _restored_process_state():
+    """Undo what a payload run in this very process does to shared modules (the point of those tricks)."""
+    saved = [(module, dict(vars(module))) for module in (numpy, numpy.testing, json, math, pytest)]
+    modules = set(sys.modules)
+    try:
+        yield
+    finally:
+        for module, attributes in saved:
+            for name in set(vars(module)) - set(attributes):
+                delattr(module, name)
+            for name, value in attributes.items():
+                if vars(module).get(name) is not value:
+                    setattr(module, name, value)
+        for name in set(sys.modules) - modules:
+            del sys.modules[name]
+
+
+@pytest.mark.parametrize("name", REAL_WITHOUT_SANDBOX)
+def test_trick_is_a_real_attempt_it_earns_marks_without_the_sandbox(name, tmp_path, guard, baseline):
+    """Run in the grader's own process (isolated=False), these tricks earn marks or leak: the corpus is not made of duds."""
+    trick = by_name(name)
+    submission = trick.build(tmp_path / "submission", guard.context(trick))
+    try:
+        with _restored_process_state():
+            result = grade(ASSIGNMENT, submission, isolated=False)
+    finally:
+        guard.check_and_clean()
+    (module,) = trick.attacks
+    leaked = any(f"LEAK-{guard.token}" in t.feedback for t in result.tests)
+    assert module_scores(result)[module] > baseline.stub[module] or leaked, result.output
