@@ -117,7 +117,7 @@ def grade_all_command(assignment: str, submissions: Path, out: Path, jobs: int, 
     finally:
         if bar is not None:
             bar.close()
-    rows = load_rows(loaded, out)
+    rows = load_rows(loaded, out, run.entries)
     write_gradebook(loaded, rows, out / "gradebook.csv")
     write_report(loaded, rows, out / "report.html")
     click.echo(
