@@ -6,6 +6,8 @@ DEMO   := build/demo
 ASSIGNMENTS := regularization optimization
 # The simulated class `make demo` grades; `make demo CLASS_SIZE=200` for a bigger one.
 CLASS_SIZE ?= 60
+# The simulated class `make bench` grades; `make bench BENCH_N=1000` for the issue's figure.
+BENCH_N ?= 100
 
 .PHONY: install demo test bench clean help
 
@@ -34,6 +36,9 @@ demo: install  ## Release both assignments, grade their examples, grade a simula
 
 test: install  ## Run the whole test suite.
 	$(PY) -m pytest -q
+
+bench: install  ## Time grading cold, per call and for a class, beside nbgrader and otter (`make bench BENCH_N=1000` for the full class).
+	BENCH_N=$(BENCH_N) $(PY) -m autograder.bench
 
 clean:  ## Remove build output (keeps .venv).
 	rm -rf build

@@ -7,7 +7,10 @@ float64 whatever their dtype; graders pass a looser ``rtol`` for float32
 inputs (float32 precision, about 1e-4 relative, is allowed there).
 
 Statistical checks state their false-failure rate: each fails a correct
-submission with probability at most ``alpha`` (1e-9 by default).
+submission with probability at most ``alpha`` (1e-9 by default). Their
+verdict is that of SciPy's exact tests; SciPy's ``stats`` (half a second to
+import) is only imported when a one-sided tail, which bounds the two-sided
+p-value from below, cannot already tell that the test passes.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from autograder.gradcheck import numerical_gradient
 
@@ -144,7 +147,17 @@ def binomial_check(successes: int, trials: int, p: float, *, what: str, alpha: f
         if successes != expected:
             raise AssertionError(f"{what}: expected exactly {expected:g} of {trials}, got {successes}")
         return
-    p_value = stats.binomtest(int(successes), int(trials), p).pvalue
+    successes, trials = int(successes), int(trials)
+    # the two-sided p-value adds the other tail to the observed one: a large observed tail passes at once
+    if successes < p * trials:
+        tail = special.bdtr(successes, trials, p)
+    else:
+        tail = 1.0 if successes == p * trials else special.bdtrc(successes - 1, trials, p)
+    if tail >= 2 * alpha:
+        return
+    from scipy import stats
+
+    p_value = stats.binomtest(successes, trials, p).pvalue
     if p_value < alpha:
         raise AssertionError(
             f"{what}: {successes} of {trials} ({successes / trials:.4f}), but the probability should be {p:g} "
@@ -158,6 +171,13 @@ def beta_fit_check(samples: Iterable[float], a: float, b: float, *, what: str, a
     samples = np.asarray(list(samples), dtype=np.float64)
     if np.any((samples < 0) | (samples > 1)) or not np.all(np.isfinite(samples)):
         raise AssertionError(f"{what}: every value should lie in [0, 1]; got values from {samples.min():.4g} to {samples.max():.4g}")
+    # the two-sided p-value is at least the one-sided one of the same distance (exact: special.smirnov)
+    n, cdf = samples.size, special.betainc(a, b, np.sort(samples))
+    distance = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n)) if n else 1.0
+    if n and special.smirnov(n, distance) >= 2 * alpha:
+        return
+    from scipy import stats
+
     p_value = stats.kstest(samples, stats.beta(a, b).cdf).pvalue
     if p_value < alpha:
         raise AssertionError(

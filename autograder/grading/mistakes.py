@@ -18,6 +18,7 @@ is a one-mistake submission).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 import types
@@ -96,12 +97,21 @@ def load_catalogue(assignment: Assignment) -> list[Mistake]:
                 "it must occur exactly once (quote more of the line)"
             )
         mistake = Mistake(entry["id"], entry["item"], entry["module"], entry["hint"], entry["replace"], entry["with"])
-        try:
-            compile(mistake.patched_source(assignment), f"<mistake {mistake.id}>", "exec")
-        except SyntaxError as exc:
-            raise AutograderError(f"{label}: the patched {entry['module']}.py is not valid Python ({exc.msg}, line {exc.lineno}); fix `with`") from None
+        error = _syntax_error(mistake.patched_source(assignment))
+        if error is not None:
+            raise AutograderError(f"{label}: the patched {entry['module']}.py is not valid Python ({error.msg}, line {error.lineno}); fix `with`")
         mistakes.append(mistake)
     return mistakes
+
+
+@functools.lru_cache(maxsize=1024)
+def _syntax_error(source: str) -> SyntaxError | None:
+    """Why ``source`` does not compile, or None; remembered, as a batch loads the catalogue once per submission."""
+    try:
+        compile(source, "<mistake>", "exec")
+    except SyntaxError as exc:
+        return exc
+    return None
 
 
 def diagnose(got: Any, driver: Callable[[Any], Any], candidates: Iterable[Mistake], variant: Callable[[Mistake], Any],

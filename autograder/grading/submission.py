@@ -6,12 +6,15 @@
     w = sub.put(np.ones(3)); sub.call(..., [w]); w.call("fill", 0.0)   (shared, mutable values)
     sub.rng(seed)                                     -> stands for np.random.default_rng(seed)
     with sub.raises(ValueError): sub.call(...)
+    sub.call_each("augmentation.mixup", [((x, y), {"rng": sub.rng(s)}) for s in range(300)])  -> [plain value, ...]
+    obj.call_each("forward", [((x + h,), {}), ((x - h,), {})])                               (same, on an object)
 
 The student's code runs behind a backend: ``WorkerBackend`` (a separate,
 limited process; the default for grading) or ``InProcessBackend`` (the same
 commands in this process, for the reference, the catalogue of mistakes and
-development). Every argument and every result goes through the wire format
-either way, so both behave alike and graders only ever see plain data.
+development). Every argument and every result becomes what the wire format
+makes of it either way (``copy_plain`` in process: the same values without
+the bytes), so both behave alike and graders only ever see plain data.
 """
 
 from __future__ import annotations
@@ -20,11 +23,19 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from autograder.sandbox.client import Limits, WorkerBackend, WorkerDied
+import numpy as np
+
+from autograder.sandbox.client import Limits, SpareWorkers, WorkerBackend, WorkerDied
 from autograder.sandbox.handler import Handler
-from autograder.sandbox.protocol import Handle, Rng, decode, encode
+from autograder.sandbox.protocol import Handle, Rng, copy_plain
+
+BATCH_CALLS = 100
+"""Calls per round trip in ``call_each``; the worker's wall-time limit of one call covers them all."""
+
+Arguments = Iterable[tuple[Sequence[Any], Mapping[str, Any]]]
+"""``call_each``'s calls: one ``(args, kwargs)`` pair per call."""
 
 
 class SubmissionFailure(Exception):
@@ -55,7 +66,7 @@ class InProcessBackend:
         self._handler = handler
 
     def request(self, command: dict) -> Any:
-        return decode(encode(self._handler.handle(decode(encode(command)))))
+        return copy_plain(self._handler.handle(copy_plain(command)))  # what crossing the wire would give
 
     def close(self) -> None:
         pass
@@ -74,6 +85,11 @@ class RemoteObject:
             {"op": "method", "handle": self.handle.id, "name": method, "args": list(args), "kwargs": kwargs},
             f"{self.label}.{method}(...)",
         )
+
+    def call_each(self, method: str, arguments: Arguments) -> list:
+        """``[self.call(method, *args, **kwargs) for args, kwargs in arguments]``, in a few round trips."""
+        commands = [{"op": "method", "handle": self.handle.id, "name": method, "args": list(args), "kwargs": dict(kwargs)} for args, kwargs in arguments]
+        return self.submission._request_each(commands, f"{self.label}.{method}(...)")
 
     def call_and_inputs(self, method: str, *args: Any, **kwargs: Any) -> tuple[Any, list, dict]:
         """Like ``call``, also returning the arguments as the call left them."""
@@ -97,8 +113,9 @@ class Submission:
         self.backend = backend
 
     @classmethod
-    def isolated(cls, folder: Path, limits: Limits = Limits()) -> "Submission":
-        return cls(WorkerBackend(folder, limits))
+    def isolated(cls, folder: Path, limits: Limits = Limits(), spares: SpareWorkers | None = None) -> "Submission":
+        """The submission in ``folder``, run in a sandboxed worker (taken from ``spares`` when given)."""
+        return cls(WorkerBackend(folder, limits, spares))
 
     @classmethod
     def in_process_from_folder(cls, folder: Path) -> "Submission":
@@ -112,6 +129,12 @@ class Submission:
         """Call the function ``"module.name"`` and return its result as plain data."""
         module, name = _split(target)
         return self._request({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": kwargs}, f"{target}(...)")
+
+    def call_each(self, target: str, arguments: Arguments) -> list:
+        """``[self.call(target, *args, **kwargs) for args, kwargs in arguments]``, in a few round trips."""
+        module, name = _split(target)
+        commands = [{"op": "call", "module": module, "name": name, "args": list(args), "kwargs": dict(kwargs)} for args, kwargs in arguments]
+        return self._request_each(commands, f"{target}(...)")
 
     def call_and_inputs(self, target: str, *args: Any, **kwargs: Any) -> tuple[Any, list, dict]:
         """Like ``call``, also returning the arguments as the call left them (to check nothing was modified)."""
@@ -161,13 +184,29 @@ class Submission:
         self.close()
 
     def _request(self, command: dict, call: str) -> Any:
-        command = {key: _wire(value) if key in ("args", "kwargs", "value") else value for key, value in command.items()}
+        return self._value(self._send(_wired(command), call), call)
+
+    def _request_each(self, commands: list[dict], call: str) -> list:
+        values: list = []
+        for start in range(0, len(commands), BATCH_CALLS):
+            chunk = [_wired(command) for command in commands[start : start + BATCH_CALLS]]
+            got = self._value(self._send({"op": "batch", "commands": chunk}, call), call)
+            if not (isinstance(got, list) and len(got) == len(chunk)):
+                raise WorkerCrashed(f"{call}: the worker sent a malformed reply")
+            values += got
+        return values
+
+    def _send(self, command: dict, call: str) -> dict:
         try:
             reply = self.backend.request(command)
         except WorkerDied as died:
             raise WorkerCrashed(f"{call} did not finish: {died}") from None
         if not isinstance(reply, dict) or not ({"ok"} == set(reply) or {"error"} == set(reply)):
             raise WorkerCrashed(f"{call}: the worker sent a malformed reply")
+        return reply
+
+    def _value(self, reply: dict, call: str) -> Any:
+        """The value of a reply, or the exception its error stands for."""
         if "ok" in reply:
             return reply["ok"]
         error = reply["error"] if isinstance(reply["error"], dict) else {}
@@ -182,8 +221,17 @@ class Submission:
         raise StudentError(text("type"), mro, text("message"), text("where"), call)
 
 
+def _wired(command: dict) -> dict:
+    return {key: _wire(value) if key in ("args", "kwargs", "value") else value for key, value in command.items()}
+
+
+_LEAVES = (np.ndarray, float, int, str, bool, type(None), Rng, Handle)
+
+
 def _wire(value: Any) -> Any:
     """Arguments as they cross: a RemoteObject becomes its handle."""
+    if type(value) in _LEAVES:  # most arguments: nothing inside to replace
+        return value
     if isinstance(value, RemoteObject):
         return value.handle
     if isinstance(value, list):

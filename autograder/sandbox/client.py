@@ -227,7 +227,8 @@ class WorkerBackend:
             self._deadline = now + self.limits.submission_seconds
         if now >= self._deadline:
             raise WorkerDied(f"not run: the submission used up its time limit of {self.limits.submission_seconds:g} s")
-        seconds = min(self.limits.call_seconds, self._deadline - now)
+        calls = len(command.get("commands", ())) if command.get("op") == "batch" else 1
+        seconds = min(self.limits.call_seconds * max(calls, 1), self._deadline - now)
         if self._worker is None:
             self._worker = self._spares.take() if self._spares is not None else WorkerProcess(self.limits)
             self._worker.open(self.folder)
@@ -236,7 +237,7 @@ class WorkerBackend:
         except (BrokenPipeError, EOFError, ProtocolError) as exc:
             raise WorkerDied(self._stop(f"the worker ended unexpectedly ({exc})")) from None
         except TimeoutError:
-            if seconds < self.limits.call_seconds:
+            if seconds < self.limits.call_seconds * max(calls, 1):
                 raise WorkerDied(self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s")) from None
             raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call")) from None
 

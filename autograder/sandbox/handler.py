@@ -9,10 +9,15 @@ A command is a dict (after decoding)::
     {"op": "put",    "value": [...]}                    (keeps a value in the worker; replies a handle)
     {"op": "get",    "handle": 3, "name": "params"}
     {"op": "set",    "handle": 3, "name": "training", "value": False}
+    {"op": "batch",  "commands": [command, ...]}       (any of the above, run in order)
 
 The reply is ``{"ok": value}`` with the value converted to plain data, or
 ``{"error": {...}}`` describing an exception raised by the student's code
 (``kind`` "student") or a module that cannot be imported (``kind`` "import").
+A batch replies ``{"ok": [value, ...]}``, one value per command; it stops at
+the first command that fails and replies that command's error, with its
+``index`` added, exactly as if the commands had been sent one by one (a
+statistical check gathers its hundreds of samples in one round trip).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from autograder.sandbox.protocol import Handle, Rng
+from autograder.sandbox.protocol import Handle, Rng, check_array
 
 MAX_MESSAGE_CHARS = 2000
 
@@ -67,6 +72,20 @@ class Handler:
 
     def handle(self, command: dict) -> dict:
         """The reply to ``command``; exceptions in student code become error replies."""
+        if command.get("op") == "batch" and isinstance(command.get("commands"), list):
+            return self._batch(command["commands"])
+        return self._one(command)
+
+    def _batch(self, commands: list) -> dict:
+        values = []
+        for index, command in enumerate(commands):
+            reply = self._one(command) if isinstance(command, dict) else _protocol_error("a batch holds commands (dicts)")
+            if "error" in reply:
+                return {"error": {**reply["error"], "index": index}}
+            values.append(reply["ok"])
+        return {"ok": values}
+
+    def _one(self, command: dict) -> dict:
         op = command.get("op")
         try:
             if op in ("call", "new"):
@@ -93,7 +112,7 @@ class Handler:
                 setattr(self._objects[command["handle"]], command["name"], self._live(command["value"]))
                 result = None
             else:
-                return {"error": {"kind": "protocol", "type": "ValueError", "mro": [], "message": f"unknown op {op!r}", "where": ""}}
+                return _protocol_error(f"unknown op {op!r}")
             return {"ok": to_plain(result)}
         except _ImportFailure as failure:
             return {"error": failure.record}
@@ -159,6 +178,10 @@ def _plain_inputs(command: dict, args: list, kwargs: dict) -> tuple[list, dict]:
     )
 
 
+def _protocol_error(message: str) -> dict:
+    return {"error": {"kind": "protocol", "type": "ValueError", "mro": [], "message": message, "where": ""}}
+
+
 class _ImportFailure(Exception):
     def __init__(self, record: dict):
         self.record = record
@@ -171,8 +194,9 @@ def to_plain(value: Any, depth: int = 0) -> Any:
     if value is None or type(value) in (bool, int, float, str):
         return value
     if isinstance(value, np.generic):
-        return value.item() if not isinstance(value, np.void) else _unplain(value)
+        return to_plain(value.item(), depth + 1) if not isinstance(value, np.void) else _unplain(value)
     if isinstance(value, np.ndarray):
+        check_array(value)  # refused here, in the call that returned it, not when the reply is sent
         return np.array(np.asarray(value), copy=True, subok=False)
     for base in (bool, int, float, str):  # a subclass of a builtin: keep the value only
         if isinstance(value, base):

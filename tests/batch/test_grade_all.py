@@ -162,13 +162,7 @@ def test_ctrl_c_writes_the_gradebook_of_the_finished_submissions(interrupted):
     assert [r["student"] for r in first["gradebook"]] == sorted(first["results"])
 
 
-def test_ctrl_c_records_no_grader_error_for_the_submissions_it_interrupted(interrupted, request):
-    if interrupted["mode"] == "terminal":
-        request.applymarker(pytest.mark.xfail(reason=(
-            "known bug in autograder/batch/run.py: the pool processes get the terminal's SIGINT too; pytest.main turns it into "
-            "exit code 2, the runner records a grader error and the rerun skips that student. Fix: ignore SIGINT in the pool "
-            "processes (signal.signal(SIGINT, SIG_IGN) in _start_job) and let the main process stop the run"
-        ), strict=False))
+def test_ctrl_c_records_no_grader_error_for_the_submissions_it_interrupted(interrupted):
     statuses = {s: json.loads(c)["extra_data"]["grader_error"] for s, (_, c) in interrupted["first"]["results"].items()}
     assert not any(statuses.values()), statuses
 

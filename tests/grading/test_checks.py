@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from autograder.grading.checks import (
+    ALPHA,
     assert_array,
     assert_close,
     assert_finite,
@@ -81,6 +82,38 @@ def test_draws_not_from_the_beta_distribution_fail():
     rng = np.random.default_rng(0)
     beta_fit_check(rng.beta(0.4, 0.4, 2000), 0.4, 0.4, what="lam")
     assert "do not follow Beta(0.4, 0.4)" in _message(beta_fit_check, rng.uniform(size=2000), 0.4, 0.4, what="lam")
+
+
+def _passes(check, *args, **kwargs) -> bool:
+    try:
+        check(*args, **kwargs)
+    except AssertionError:
+        return False
+    return True
+
+
+def _scipy_verdict(test) -> bool:
+    return test().pvalue >= ALPHA
+
+
+@pytest.mark.parametrize("p, trials", [(0.5, 10000), (0.7, 10000), (0.3, 2000), (0.8, 2000)])
+def test_the_binomial_verdict_is_scipys_exact_test_at_every_count_near_the_threshold(p, trials):
+    from scipy import stats
+
+    for successes in range(int(p * trials) - 400, int(p * trials) + 401, 3):
+        passed = _passes(binomial_check, successes, trials, p, what="count")
+        assert passed == _scipy_verdict(lambda: stats.binomtest(successes, trials, p)), successes
+
+
+@pytest.mark.parametrize("a, shift", [(0.2, 0.0), (1.0, 0.0), (4.0, 0.0), (1.0, 0.15), (4.0, 0.1), (0.2, 0.2)])
+def test_the_beta_verdict_is_scipys_kolmogorov_smirnov_test(a, shift):
+    from scipy import stats
+
+    rng = np.random.default_rng(int(a * 10 + shift * 100))
+    for _ in range(20):
+        samples = np.clip(rng.beta(a, a, 300) + shift * rng.random(300), 0, 1)
+        passed = _passes(beta_fit_check, samples, a, a, what="lam")
+        assert passed == _scipy_verdict(lambda: stats.kstest(samples, stats.beta(a, a).cdf))
 
 
 def test_an_outcome_never_observed_is_named():

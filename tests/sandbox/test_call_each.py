@@ -1,0 +1,73 @@
+"""``call_each`` sends many calls in a few round trips and behaves exactly like the loop of ``call`` it replaces."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.grading.submission import BATCH_CALLS, StudentError, Submission
+from autograder.sandbox.client import Limits
+
+STUDENT = '''
+import numpy as np
+
+calls = []
+
+def draw(x, rng=None):
+    calls.append(len(calls))
+    if x < 0:
+        raise ValueError(f"x must be >= 0, got {x}")
+    return float(x), rng.random(2) if rng is not None else None
+
+def count():
+    return len(calls)
+
+class Layer:
+    def __init__(self):
+        self.seen = 0
+
+    def forward(self, x):
+        self.seen += 1
+        return np.asarray(x) * self.seen
+'''
+
+
+@pytest.fixture(params=["worker", "in process"])
+def sub(request, tmp_path):
+    (tmp_path / "student.py").write_text(textwrap.dedent(STUDENT))
+    if request.param == "worker":
+        submission = Submission.isolated(tmp_path, Limits(call_seconds=5, memory_mib=1024))
+    else:
+        submission = Submission.in_process_from_folder(tmp_path)
+    with submission:
+        yield submission
+
+
+def test_call_each_returns_what_a_loop_of_calls_returns(sub):
+    arguments = [((float(x),), {"rng": sub.rng(x)}) for x in range(2 * BATCH_CALLS + 5)]
+    batched = sub.call_each("student.draw", arguments)
+    looped = [sub.call("student.draw", *args, **kwargs) for args, kwargs in arguments]
+    assert len(batched) == len(looped) == len(arguments)
+    for (x1, noise1), (x2, noise2) in zip(batched, looped):
+        assert type(x1) is float and x1 == x2 and type(noise1) is np.ndarray and np.array_equal(noise1, noise2)
+
+
+def test_the_first_failing_call_raises_as_call_would_and_the_later_ones_do_not_run(sub):
+    with pytest.raises(StudentError, match=r"student.draw\(...\) raised ValueError: x must be >= 0, got -1.0") as raised:
+        sub.call_each("student.draw", [((1.0,), {}), ((-1.0,), {}), ((2.0,), {})])
+    assert raised.value.exc_type == "ValueError"
+    assert sub.call("student.count") == 2
+
+
+def test_call_each_on_an_object_calls_its_method_in_order(sub):
+    layer = sub.new("student.Layer")
+    outputs = layer.call_each("forward", [((np.ones(2),), {}) for _ in range(3)])
+    assert [o.tolist() for o in outputs] == [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
+    assert layer.get("seen") == 3
+
+
+def test_no_calls_make_no_round_trip(sub):
+    assert sub.call_each("student.draw", []) == []
