@@ -67,8 +67,12 @@ def test_mixup_rejects_non_positive_alpha(submission):
 def test_mixup_leaves_its_inputs_unmodified(submission):
     """leaves x and y unmodified"""
     x, y = _batch(4, (5, 3)), np.eye(5)
-    _, (x_after, y_after), _ = submission.call_and_inputs("augmentation.mixup", x, y, rng=submission.rng(1))
+    (x_mixed, y_mixed, lam, perm), (x_after, y_after), _ = submission.call_and_inputs("augmentation.mixup", x, y, rng=submission.rng(1))
     assert_close((x_after, y_after), (x, y), rtol=0, atol=0, what="(x, y) after the call")
+    assert np.ndim(lam) == 0 and sorted(np.asarray(perm).tolist()) == list(range(5)), f"expected a number lam and a permutation perm of range(5), got lam={lam}, perm={perm}"
+    perm = np.asarray(perm).astype(int)
+    assert_close((x_mixed, y_mixed), (lam * x + (1 - lam) * x[perm], lam * y + (1 - lam) * y[perm]), rtol=1e-10, atol=1e-12,
+                 what="(x_mixed, y_mixed)", inputs="x of shape (5, 3), one-hot y; expected lam * x + (1 - lam) * x[perm] for the returned lam and perm")
 
 
 @flip
@@ -94,11 +98,12 @@ def test_flip_probability_is_p(submission, p):
 
 
 @flip
-def test_flip_leaves_its_input_unmodified(submission):
+def test_flip_leaves_its_input_unmodified(submission, compare):
     """leaves images unmodified"""
     images = _batch(8, (10, 3, 3))
     _, (after,), _ = submission.call_and_inputs("augmentation.random_horizontal_flip", images, p=1.0)
     assert_close(after, images, rtol=0, atol=0, what="images after the call")
+    compare(lambda s: s.call("augmentation.random_horizontal_flip", images, p=1.0), rtol=0, atol=0, what="(out, flipped)", inputs="images of shape (10, 3, 3), p=1.0")
 
 
 @flip
@@ -171,5 +176,9 @@ def test_flip_generators_seeded_alike_agree(submission):
 def test_crop_leaves_its_input_unmodified(submission):
     """leaves images unmodified"""
     images = _batch(13, (6, 2, 5, 5))
-    _, (after, _), _ = submission.call_and_inputs("augmentation.random_crop", images, 4, padding=1, rng=submission.rng(6))
+    (out, offsets), (after, _), _ = submission.call_and_inputs("augmentation.random_crop", images, 4, padding=1, rng=submission.rng(6))
     assert_close(after, images, rtol=0, atol=0, what="images after the call", inputs="images of shape (6, 2, 5, 5), size=4, padding=1")
+    assert_array(offsets, shape=(6, 2), kind="iu", what="offsets")
+    padded = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    windows = [padded[n, :, i:i + 4, j:j + 4] for n, (i, j) in enumerate(np.clip(offsets, 0, 3))]
+    assert_close(out, np.stack(windows), rtol=0, atol=0, what="out", inputs="images of shape (6, 2, 5, 5), size=4, padding=1; expected the 4 x 4 window at the returned offsets of the zero-padded images")

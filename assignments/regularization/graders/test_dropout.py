@@ -82,8 +82,10 @@ def test_p_outside_0_1_raises_value_error(submission, p):
 def test_input_is_left_unmodified(submission):
     """leaves x unmodified"""
     x = _x(4, (5, 5))
-    _, (x_after, _), _ = submission.call_and_inputs("dropout.dropout_forward", x, 0.5, rng=submission.rng(2))
+    (out, mask), (x_after, _), _ = submission.call_and_inputs("dropout.dropout_forward", x, 0.5, rng=submission.rng(2))
     assert_close(x_after, x, rtol=0, atol=0, what="x after the call", inputs="x of shape (5, 5), p=0.5")
+    assert_array(mask, shape=x.shape, kind="b", what="mask")
+    assert_close(out, x * mask / 0.5, rtol=1e-12, atol=1e-15, what="out", inputs="x of shape (5, 5), p=0.5; expected out = x * mask / (1 - p) for the returned mask")
 
 
 @backward
@@ -172,12 +174,13 @@ def test_backward_mask_of_another_shape_raises_value_error(submission):
 
 
 @backward
-def test_backward_leaves_its_inputs_unmodified(submission):
+def test_backward_leaves_its_inputs_unmodified(submission, compare):
     """leaves dout and mask unmodified"""
     rng = np.random.default_rng(11)
     dout, mask = rng.standard_normal((5, 4)), rng.random((5, 4)) > 0.5
     _, (dout_after, mask_after, _), _ = submission.call_and_inputs("dropout.dropout_backward", dout, mask, 0.5)
     assert_close((dout_after, mask_after), (dout, mask), rtol=0, atol=0, what="(dout, mask) after the call", inputs="dout of shape (5, 4), a random mask, p=0.5")
+    compare(lambda s: s.call("dropout.dropout_backward", dout, mask, 0.5), rtol=1e-12, atol=1e-15, what="dx", inputs="dout of shape (5, 4), a random mask, p=0.5")
 
 
 @layer

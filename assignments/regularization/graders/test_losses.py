@@ -110,11 +110,12 @@ def test_smoothed_targets_match_torch_label_smoothing(compare):
 
 
 @xent
-def test_inputs_are_left_unmodified(submission):
+def test_inputs_are_left_unmodified(submission, compare):
     """leaves logits and targets unmodified"""
     logits, targets = _logits(10, (3, 4)), np.full((3, 4), 0.25)
     _, (logits_after, targets_after), _ = submission.call_and_inputs("losses.softmax_cross_entropy", logits, targets)
     assert_close((logits_after, targets_after), (logits, targets), rtol=0, atol=0, what="(logits, targets) after the call")
+    compare(lambda s: s.call("losses.softmax_cross_entropy", logits, targets), rtol=1e-9, atol=1e-12, what="(loss, dlogits)", inputs="logits (3, 4) (seed 10), uniform targets")
 
 
 @xent
@@ -125,8 +126,9 @@ def test_mismatched_targets_raise_value_error(submission):
 
 
 @smooth
-def test_labels_are_left_unmodified(submission):
+def test_labels_are_left_unmodified(submission, compare):
     """leaves y unmodified"""
     y = np.array([2, 0, 1, 2])
     _, (y_after, _), _ = submission.call_and_inputs("losses.smooth_labels", y, 3, smoothing=0.2)
     assert_close(y_after, y, rtol=0, atol=0, what="y after the call", inputs="y = [2, 0, 1, 2], num_classes=3, smoothing=0.2")
+    compare(lambda s: s.call("losses.smooth_labels", y, 3, smoothing=0.2), rtol=1e-12, atol=1e-15, what="the smoothed labels", inputs="y = [2, 0, 1, 2], num_classes=3, smoothing=0.2")

@@ -110,12 +110,13 @@ def test_batchnorm_one_row_in_training_raises_value_error(submission):
 
 
 @batchnorm
-def test_batchnorm_leaves_its_input_unmodified(submission):
+def test_batchnorm_leaves_its_input_unmodified(submission, compare):
     """leaves x unmodified"""
     x = _x(50, (6, 3))
     bn = submission.new("normalization.BatchNorm1d", 3)
     _, (x_after,), _ = bn.call_and_inputs("forward", x)
     assert_close(x_after, x, rtol=0, atol=0, what="x after forward(x)", inputs="x of shape (6, 3)")
+    compare(lambda s: s.new("normalization.BatchNorm1d", 3).call("forward", x), rtol=1e-8, atol=1e-10, what="forward(x)", inputs="x of shape (6, 3)")
 
 
 @layernorm
@@ -193,9 +194,10 @@ def test_non_positive_num_features_raises_value_error(submission, cls):
 
 
 @layernorm
-def test_layernorm_leaves_its_input_unmodified(submission):
+def test_layernorm_leaves_its_input_unmodified(submission, compare):
     """leaves x unmodified"""
     x = _x(73, (4, 6))
     ln = submission.new("normalization.LayerNorm", 6)
     _, (x_after,), _ = ln.call_and_inputs("forward", x)
     assert_close(x_after, x, rtol=0, atol=0, what="x after forward(x)", inputs="x of shape (4, 6)")
+    compare(lambda s: s.new("normalization.LayerNorm", 6).call("forward", x), rtol=1e-8, atol=1e-10, what="forward(x)", inputs="x of shape (4, 6)")

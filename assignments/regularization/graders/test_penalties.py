@@ -115,8 +115,9 @@ def test_gradient_at_zero_weights_is_the_zero_subgradient(compare, name, kwargs)
 
 
 @pytest.mark.parametrize("name, kwargs", _items(GRADIENTS) + _items(PENALTIES))
-def test_weights_are_left_unmodified(submission, name, kwargs):
+def test_weights_are_left_unmodified(submission, compare, name, kwargs):
     """leaves its input unmodified"""
     W = _weights(7, (4, 3), np.float64)
     _, (W_after, _), _ = submission.call_and_inputs(name, W, 0.3, **kwargs)
     assert_close(W_after, W, rtol=0, atol=0, what="W after the call", inputs="W of shape (4, 3) (seed 7), lam=0.3; the function must not modify its input")
+    compare(lambda s: s.call(name, W, 0.3, **kwargs), rtol=1e-10, atol=1e-12, inputs="W of shape (4, 3) (seed 7), lam=0.3")
