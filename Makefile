@@ -4,8 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DEMO   := build/demo
 ASSIGNMENTS := regularization optimization
-# The simulated class `make demo` grades; `make demo CLASS_SIZE=200` for a bigger one.
-CLASS_SIZE ?= 60
+# The simulated class `make demo` grades (`make demo CLASS_SIZE=1000` for a bigger one).
+CLASS_SIZE ?= 200
 # The simulated class `make bench` grades; `make bench BENCH_N=1000` for the issue's figure.
 BENCH_N ?= 100
 
