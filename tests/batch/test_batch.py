@@ -62,6 +62,18 @@ def test_the_gradebook_is_utf8_with_a_byte_order_mark_for_spreadsheets(graded_cl
     assert (root / "results" / "gradebook.csv").read_bytes().startswith(b"\xef\xbb\xbfstudent,name,email,sid,")
 
 
+def test_regrade_grades_every_submission_again(graded_class, tmp_path, cli):
+    root, manifest, _ = graded_class
+    results = shutil.copytree(root / "results", tmp_path / "results")
+    before = {path.name: path.stat().st_mtime_ns for path in results.glob("*.json") if path.stem in manifest}
+    result = cli("grade-all", ASSIGNMENT, str(root / "subs"), "--out", str(results), "--regrade")
+    assert result.returncode == 0
+    assert f"Graded {len(manifest)} submissions" in result.stdout and "(0 already graded" in result.stdout
+    after = {path.name: path.stat().st_mtime_ns for path in results.glob("*.json") if path.stem in manifest}
+    assert after.keys() == before.keys() and all(after[name] > before[name] for name in before)
+    assert [r["student"] for r in _gradebook(results / "gradebook.csv")] == sorted(manifest)
+
+
 def test_a_rerun_skips_what_is_graded_and_regrades_what_is_missing(graded_class, tmp_path, cli):
     root, manifest, _ = graded_class
     results = shutil.copytree(root / "results", tmp_path / "results")
