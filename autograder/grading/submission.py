@@ -32,7 +32,7 @@ from autograder.sandbox.handler import Handler
 from autograder.sandbox.protocol import Handle, Rng, copy_plain
 
 BATCH_CALLS = 100
-"""Calls per round trip in ``call_each``; the worker's wall-time limit of one call covers them all."""
+"""Calls per round trip in ``call_each``; each keeps its own wall-time limit (the round trip gets the sum)."""
 
 Arguments = Iterable[tuple[Sequence[Any], Mapping[str, Any]]]
 """``call_each``'s calls: one ``(args, kwargs)`` pair per call."""

@@ -106,7 +106,9 @@ class WorkerProcess:
         if reply != {"ok": None}:
             message = reply.get("error", {}).get("message", reply) if isinstance(reply, dict) else reply
             self.kill()
-            raise SandboxError(f"the worker could not be started in its sandbox ({self.level}): {message}; {self.output()[-400:]}")
+            output = self.output()[-400:]
+            self.remove()
+            raise SandboxError(f"the worker could not be started in its sandbox ({self.level}): {message}; {output}")
 
     def exchange(self, command: dict, seconds: float) -> Any:
         """Send ``command``, wait up to ``seconds`` for the reply and decode it."""
@@ -133,14 +135,22 @@ class WorkerProcess:
         return "\n".join(parts)
 
     def kill(self) -> int | None:
-        """SIGKILL the worker and every process it started; returns its exit status."""
-        jail.kill_descendants(self.process.pid)  # daemons that left the process group included
+        """SIGKILL the worker and every process it started; returns its exit status.
+
+        The worker is stopped first, so that it cannot start a process between
+        the sweep of its descendants (daemons that left its process group
+        included) and its own end.
+        """
+        try:
+            os.kill(self.process.pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+        jail.kill_descendants(self.process.pid)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.process.wait()
-        jail.kill_descendants(self.process.pid)
         for fd in (self.to_worker, self.from_worker):
             try:
                 os.close(fd)
@@ -228,16 +238,18 @@ class WorkerBackend:
         if now >= self._deadline:
             raise WorkerDied(f"not run: the submission used up its time limit of {self.limits.submission_seconds:g} s")
         calls = len(command.get("commands", ())) if command.get("op") == "batch" else 1
-        seconds = min(self.limits.call_seconds * max(calls, 1), self._deadline - now)
+        allowed = self.limits.call_seconds * max(calls, 1)  # a batch: each of its calls keeps its own limit
+        seconds = min(allowed, self._deadline - now)
         if self._worker is None:
-            self._worker = self._spares.take() if self._spares is not None else WorkerProcess(self.limits)
-            self._worker.open(self.folder)
+            worker = self._spares.take() if self._spares is not None else WorkerProcess(self.limits)
+            worker.open(self.folder)  # SandboxError (the worker cleaned up) if it cannot be confined
+            self._worker = worker
         try:
             return self._worker.exchange(command, seconds)
         except (BrokenPipeError, EOFError, ProtocolError) as exc:
-            raise WorkerDied(self._stop(f"the worker ended unexpectedly ({exc})")) from None
+            raise WorkerDied(self._stop(f"the worker ended unexpectedly ({exc})", explain=True)) from None
         except TimeoutError:
-            if seconds < self.limits.call_seconds * max(calls, 1):
+            if seconds < allowed:
                 raise WorkerDied(self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s")) from None
             raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call")) from None
 
@@ -249,15 +261,15 @@ class WorkerBackend:
         if self._worker is not None:
             self._stop("closed")
 
-    def _stop(self, reason: str) -> str:
-        """Kill the worker and its descendants, clean up, and say what happened."""
+    def _stop(self, reason: str, explain: bool = False) -> str:
+        """Kill the worker and its descendants, clean up, and say what happened (``explain``: how it ended, its output)."""
         worker = self._worker
         assert worker is not None
         status = worker.kill()
         self._last_output = worker.output()
         worker.remove()
         self._worker = None
-        if "limit" in reason or reason == "closed":
+        if not explain:
             return reason
         tail = self._last_output[-400:]
         return f"{reason}: {_describe_status(status, self.limits)}" + (f"\n{tail}" if tail else "")

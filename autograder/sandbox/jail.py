@@ -84,18 +84,21 @@ def namespaces_available() -> bool:
 def descendants(pid: int) -> list[int]:
     """Every live process whose parent chain leads to ``pid`` (``pid`` excluded)."""
     parents: dict[int, int] = {}
+    zombies: set[int] = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             stat = _stat(int(entry))
             if stat:
                 parents[int(entry)] = int(stat[1])
+                if stat[0] == b"Z":
+                    zombies.add(int(entry))
     found: list[int] = []
     frontier = {pid}
     while frontier:
         children = [child for child, parent in parents.items() if parent in frontier and child not in found]
         found.extend(children)
         frontier = set(children)
-    return [p for p in found if _stat(p) and _stat(p)[0] != b"Z"]
+    return [p for p in found if p not in zombies]
 
 
 def kill_descendants(pid: int, seconds: float = 5.0) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -155,3 +156,16 @@ def test_spare_workers_hand_out_a_started_worker_and_start_the_next(folder):
         first.close()
         second.close()
     assert waiting.process.poll() is not None
+
+
+@needs_namespaces
+def test_a_worker_that_cannot_be_confined_says_why_and_leaves_no_folder(tmp_path):
+    from autograder.sandbox.client import SandboxError
+
+    homes = lambda: set(Path(tempfile.gettempdir()).glob("autograder-worker-*"))  # noqa: E731
+    before = homes()
+    backend = WorkerBackend(tmp_path / "no-such-submission", Limits(call_seconds=5))
+    with pytest.raises(SandboxError, match="could not be started in its sandbox"):
+        backend.request({"op": "call", "module": "probe", "name": "ids", "args": [], "kwargs": {}})
+    assert backend._worker is None
+    assert homes() - before == set()
