@@ -35,7 +35,7 @@ demo: install  ## Release both assignments, grade their examples, grade a simula
 	@echo; echo "Student releases and results.json files are under $(DEMO)/; the class report is $(DEMO)/class-results/report.html"
 
 test: install  ## Run the whole test suite.
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=15
 
 bench: install  ## Time grading cold, per call and for a class, beside nbgrader and otter (`make bench BENCH_N=1000` for the full class).
 	BENCH_N=$(BENCH_N) $(PY) -m autograder.bench

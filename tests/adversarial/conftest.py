@@ -42,6 +42,8 @@ from .tricks import ASSIGNMENT, EXAMPLES, MODULES, Context, Trick, copy_course, 
 
 PR_SET_CHILD_SUBREAPER = 36
 MEMORY_MIB = 1024
+CHILD_SECONDS = 300
+"""Wall-time limit of a grading run in a child process (``Guard.grade_in_child``)."""
 
 
 def limits(call_seconds: float = 2.0) -> Limits:
@@ -164,24 +166,40 @@ class Guard:
     def grade(self, trick: Trick, path: Path) -> SubmissionGrade | None:
         if not trick.own_process:
             return grade(ASSIGNMENT, path, limits=limits(trick.call_seconds))
-        return self._grade_in_child(path, trick.call_seconds)
+        return self.grade_in_child(path, trick.call_seconds)
 
-    def _grade_in_child(self, path: Path, call_seconds: float) -> SubmissionGrade | None:
-        """Grade in a child process of its own session; None (and a problem) if that process was killed."""
+    def grade_in_child(self, path: Path, call_seconds: float = 2.0, isolated: bool = True) -> SubmissionGrade | None:
+        """Grade in a child process of its own session; None (and a problem) if that process was killed or hung.
+
+        ``isolated=False`` runs the student's code in that child itself, as an
+        unsandboxed grader would; where the host allows namespaces, the child
+        gets a PID namespace and ``/proc`` of its own, so that the payloads see
+        the grading processes, as they would on a grading host, and not
+        whatever else this machine runs.
+        """
         script = (
-            "import dataclasses, json, os, sys\n"
+            "import dataclasses, faulthandler, json, os, sys\n"
+            f"faulthandler.dump_traceback_later({CHILD_SECONDS - 10}, exit=False)  # where it hangs, should it\n"
             "from autograder.grading.runner import grade\n"
             "from autograder.sandbox import jail\n"
             "from autograder.sandbox.client import Limits\n"
             "if os.environ.get('ADVERSARIAL_SANDBOX') == 'fallback':\n"
             "    jail.namespaces_available = lambda: False\n"
-            "r = grade(sys.argv[1], sys.argv[2], limits=Limits(**json.loads(sys.argv[3])))\n"
+            "r = grade(sys.argv[1], sys.argv[2], limits=Limits(**json.loads(sys.argv[3])), isolated=sys.argv[4] == 'isolated')\n"
             "print('\\nRESULT ' + json.dumps(dataclasses.asdict(r)))\n"
         )
         env = {**os.environ, "TMPDIR": str(self.scratch)}
-        lim = dataclasses.asdict(limits(call_seconds))
-        done = subprocess.run([sys.executable, "-c", script, ASSIGNMENT, str(path), json.dumps(lim)], env=env,
-                              capture_output=True, text=True, timeout=300, start_new_session=True)
+        lim = json.dumps(dataclasses.asdict(limits(call_seconds)))
+        command = [sys.executable, "-c", script, ASSIGNMENT, str(path), lim, "isolated" if isolated else "in-process"]
+        if not isolated and jail.namespaces_available():
+            command = ["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", *command]
+        try:
+            done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=CHILD_SECONDS,
+                                  start_new_session=True)
+        except subprocess.TimeoutExpired as hung:
+            stderr = hung.stderr.decode(errors="replace") if isinstance(hung.stderr, bytes) else hung.stderr or ""
+            self.problems.append(f"the grading process did not end within {CHILD_SECONDS} s; stderr: {stderr[-3000:]}")
+            return None
         lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
         if done.returncode != 0 or not lines:
             self.problems.append(f"the grading process ended with status {done.returncode} before writing a grade: "

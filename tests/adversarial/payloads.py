@@ -178,11 +178,17 @@ def _load_path(path, name):
 
 
 def _scan(suffix, seconds):
-    """Walk the filesystem breadth first for up to ``seconds``; the paths that end with ``suffix``."""
+    """Walk the filesystem breadth first for up to ``seconds``, from the working directory and each folder above
+    it (``/`` last); the paths that end with ``suffix``."""
     import collections
     deadline = _time.monotonic() + seconds
-    queue, found = collections.deque(["/"]), []
-    skip = {"/proc", "/sys", "/dev", "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/boot", "/run", "/snap"}
+    starts, here = [], _os.getcwd()
+    while here not in starts:
+        starts.append(here)
+        here = _os.path.dirname(here)
+    queue, found, seen = collections.deque(starts), [], set(starts)
+    skip = {"/proc", "/sys", "/dev", "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/boot", "/run", "/snap",
+            "/mnt", "/media", "/net", "/afs"}  # network mounts could hang the machine that runs the suite
     while queue and _time.monotonic() < deadline:
         try:
             entries = list(_os.scandir(queue.popleft()))
@@ -192,8 +198,9 @@ def _scan(suffix, seconds):
             if e.path.endswith(suffix):
                 found.append(e.path)
             try:
-                if e.is_dir(follow_symlinks=False) and e.path not in skip and e.name not in (".git", "__pycache__", "site-packages", "node_modules"):
+                if e.is_dir(follow_symlinks=False) and e.path not in skip and e.path not in seen and e.name not in (".git", "__pycache__", "site-packages", "node_modules"):
                     queue.append(e.path)
+                    seen.add(e.path)
             except OSError:
                 pass
     return found
