@@ -63,6 +63,8 @@ BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from autograder.sandbox
 """How the worker starts: isolated mode (-I) with this very ``autograder`` package first on its path."""
 START_SECONDS = 60.0
 """How long a worker may take to start, import numpy and confine itself."""
+UNSHARE_EXIT_SECONDS = 2.0
+"""How long ``unshare`` may take to reap the killed worker and end, before it is killed too."""
 
 
 class WorkerDied(Exception):
@@ -113,8 +115,7 @@ class WorkerProcess:
     def exchange(self, command: dict, seconds: float) -> Any:
         """Send ``command``, wait up to ``seconds`` for the reply and decode it."""
         payload = encode(command)
-        os.write(self.to_worker, struct.pack(">Q", len(payload)))
-        _write_all(self.to_worker, payload)
+        _write_all(self.to_worker, struct.pack(">Q", len(payload)) + payload)  # one write: the worker wakes once
         deadline = time.monotonic() + seconds
         (length,) = struct.unpack(">Q", self._read_exactly(8, deadline))
         if length > 512 * 1024 * 1024:
@@ -137,19 +138,30 @@ class WorkerProcess:
     def kill(self) -> int | None:
         """SIGKILL the worker and every process it started; returns its exit status.
 
-        The worker is stopped first, so that it cannot start a process between
-        the sweep of its descendants (daemons that left its process group
-        included) and its own end.
+        In its namespaces, the worker is the first process of its PID
+        namespace: killing it ends every process there, and ``unshare``, its
+        parent, reaps it and ends; no process is left for init to reap (a
+        zombie of ``nobody`` still counts against ``nobody``'s process limit).
+        In the fallback, the worker is stopped first, so that it cannot start
+        a process between the sweep of its descendants (daemons that left its
+        process group included) and its own end.
         """
-        try:
-            os.kill(self.process.pid, signal.SIGSTOP)
-        except ProcessLookupError:
-            pass
+        if self.level != "namespaces":
+            try:
+                os.kill(self.process.pid, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
         jail.kill_descendants(self.process.pid)
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        if self.level == "namespaces":
+            try:
+                self.process.wait(timeout=UNSHARE_EXIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.process.returncode is None:  # never signal the group of a reaped process: its number may be reused
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         self.process.wait()
         for fd in (self.to_worker, self.from_worker):
             try:

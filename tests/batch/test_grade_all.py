@@ -112,7 +112,9 @@ def interrupted(request, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"interrupted-{request.param}")
     manifest = simulate(ASSIGNMENT, CLASS_SIZE, root / "subs", seed=5)
     command = [sys.executable, "-m", "autograder", "grade-all", ASSIGNMENT, str(root / "subs"), "--out", str(root / "results"), "--jobs", "2"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # SIGINT as a terminal's shell leaves it: a suite started in the background inherits it ignored
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300
     while not list((root / "results").glob("student-*.json")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
