@@ -28,10 +28,13 @@ PYTEST_OPTIONS = ["-q", "-p", "no:cacheprovider", "--import-mode=importlib", "--
 """How the graders run. Feedback is the message of a check's exception, never pytest's report, so
 pytest does as little as it can per test: no capture (``-s``: our own redirect keeps its output),
 one-line tracebacks in its log (a long one costs 50 ms per failed test: a stub fails 157)."""
-UNUSED_PLUGINS = ["warnings", "logging", "unraisableexception", "threadexception", "faulthandler"]
+UNUSED_PLUGINS = ["warnings", "logging", "unraisableexception", "threadexception", "faulthandler",
+                  "python_path", "junitxml", "doctest", "pastebin", "setuponly", "setupplan", "stepwise"]
 """Built-in plugins that cost time on every test or run and that graders do not use: warnings are
-ignored once around the whole run instead of per test, logs go to pytest's log like the rest, and
-unraisableexception would collect the garbage of the whole process after every submission (80 ms)."""
+ignored once around the whole run instead of per test, logs go to pytest's log like the rest,
+unraisableexception would collect the garbage of the whole process after every submission (80 ms),
+and the rest serve command-line options the runner never passes. Fixtures a grader may use
+(``tmp_path``, ``monkeypatch``, ``recwarn``) stay."""
 
 
 def limits_for(config: dict) -> Limits:

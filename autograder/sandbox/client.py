@@ -201,13 +201,16 @@ class SpareWorkers:
     """Keeps one worker started ahead of time, so that the next submission need not wait for it.
 
     Use one per grading loop (``with SpareWorkers(limits) as spares``) and pass
-    it to every ``WorkerBackend``; a worker that is taken is replaced at once,
-    and starts (imports numpy) while the current submission is graded.
+    it to every ``WorkerBackend``: one worker starts at once, and a worker that
+    is taken is replaced at once, so it starts (imports numpy) while the
+    current submission is graded. With ``refill=False`` (one submission alone)
+    none is started after the first is taken.
     """
 
-    def __init__(self, limits: Limits = Limits()):
+    def __init__(self, limits: Limits = Limits(), *, refill: bool = True):
         self.limits = limits
-        self._spare: WorkerProcess | None = None
+        self.refill = refill
+        self._spare: WorkerProcess | None = WorkerProcess(limits)
 
     def take(self) -> WorkerProcess:
         """The worker started ahead of time (or a new one, if none is ready); starts the next."""
@@ -216,7 +219,8 @@ class SpareWorkers:
             if spare is not None:
                 _discard(spare)
             spare = WorkerProcess(self.limits)
-        self._spare = WorkerProcess(self.limits)
+        if self.refill:
+            self._spare = WorkerProcess(self.limits)
         return spare
 
     def close(self) -> None:
@@ -237,7 +241,9 @@ class WorkerBackend:
     def __init__(self, folder: Path, limits: Limits = Limits(), spares: SpareWorkers | None = None):
         self.folder = Path(folder).resolve()
         self.limits = spares.limits if spares is not None else limits
-        self._spares = spares
+        # without a grading loop's spares, one worker is started now: it imports numpy while the graders start
+        self._own_spares = spares is None
+        self._spares = spares if spares is not None else SpareWorkers(limits, refill=False)
         self._worker: WorkerProcess | None = None
         self._last_output = ""
         self._deadline: float | None = None
@@ -253,7 +259,7 @@ class WorkerBackend:
         allowed = self.limits.call_seconds * max(calls, 1)  # a batch: each of its calls keeps its own limit
         seconds = min(allowed, self._deadline - now)
         if self._worker is None:
-            worker = self._spares.take() if self._spares is not None else WorkerProcess(self.limits)
+            worker = self._spares.take()
             worker.open(self.folder)  # SandboxError (the worker cleaned up) if it cannot be confined
             self._worker = worker
         try:
@@ -272,6 +278,8 @@ class WorkerBackend:
     def close(self) -> None:
         if self._worker is not None:
             self._stop("closed")
+        if self._own_spares:
+            self._spares.close()
 
     def _stop(self, reason: str, explain: bool = False) -> str:
         """Kill the worker and its descendants, clean up, and say what happened (``explain``: how it ended, its output)."""

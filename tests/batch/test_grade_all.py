@@ -94,7 +94,9 @@ def test_the_summary_counts_grader_errors(handmade_class):
 
 # --- Ctrl-C and resuming ----------------------------------------------------------------------------
 
-CLASS_SIZE = 6
+CLASS_SIZE = 16
+"""Large enough that the submissions already running or queued when Ctrl-C arrives (they finish) cannot be the whole
+class, even on a loaded machine."""
 CTRL_C = {
     "terminal": "Ctrl-C on a terminal: SIGINT to the whole process group",
     "process": "kill -INT to the grade-all process alone",
