@@ -9,7 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-WORKER_COMMAND = "autograder.sandbox.worker"
+WORKER_COMMAND = "autograder.sandbox.forkserver"
+"""In the command line of the fork server and of every worker it forks."""
 
 
 @dataclass

@@ -8,9 +8,10 @@ inputs (float32 precision, about 1e-4 relative, is allowed there).
 
 Statistical checks state their false-failure rate: each fails a correct
 submission with probability at most ``alpha`` (1e-9 by default). Their
-verdict is that of SciPy's exact tests; SciPy's ``stats`` (half a second to
-import) is only imported when a one-sided tail, which bounds the two-sided
-p-value from below, cannot already tell that the test passes.
+verdict is that of SciPy's exact tests; SciPy (half a second to import) is
+only imported when a one-sided tail (``autograder.grading.tails``), which
+bounds the two-sided p-value from below, cannot already tell that the test
+passes.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 import numpy as np
-from scipy import special
-
 from autograder.gradcheck import numerical_gradient
+from autograder.grading.tails import beta_cdf, binomial_cdf, binomial_sf, smirnov_sf
 
 ALPHA = 1e-9
 
@@ -150,9 +150,9 @@ def binomial_check(successes: int, trials: int, p: float, *, what: str, alpha: f
     successes, trials = int(successes), int(trials)
     # the two-sided p-value adds the other tail to the observed one: a large observed tail passes at once
     if successes < p * trials:
-        tail = special.bdtr(successes, trials, p)
+        tail = binomial_cdf(successes, trials, p)
     else:
-        tail = 1.0 if successes == p * trials else special.bdtrc(successes - 1, trials, p)
+        tail = 1.0 if successes == p * trials else binomial_sf(successes, trials, p)
     if tail >= 2 * alpha:
         return
     from scipy import stats
@@ -171,10 +171,10 @@ def beta_fit_check(samples: Iterable[float], a: float, b: float, *, what: str, a
     samples = np.asarray(list(samples), dtype=np.float64)
     if np.any((samples < 0) | (samples > 1)) or not np.all(np.isfinite(samples)):
         raise AssertionError(f"{what}: every value should lie in [0, 1]; got values from {samples.min():.4g} to {samples.max():.4g}")
-    # the two-sided p-value is at least the one-sided one of the same distance (exact: special.smirnov)
-    n, cdf = samples.size, special.betainc(a, b, np.sort(samples))
+    # the two-sided p-value is at least the one-sided one of the same distance
+    n, cdf = samples.size, beta_cdf(np.sort(samples), a, b)
     distance = max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n)) if n else 1.0
-    if n and special.smirnov(n, distance) >= 2 * alpha:
+    if n and smirnov_sf(n, distance) >= 2 * alpha:
         return
     from scipy import stats
 

@@ -3,10 +3,11 @@
 Two levels, chosen by what the host allows:
 
 ``namespaces`` (root, and the kernel lets us create namespaces; this machine,
-and any container started with CAP_SYS_ADMIN). The worker is started under
-``unshare --pid --fork --kill-child --net --mount`` (util-linux), so it is
-process 1 of its own PID namespace, with an empty network namespace (a down
-loopback only) and its own mounts. When it receives its submission,
+and any container started with CAP_SYS_ADMIN). The fork server runs under
+``unshare --net --mount`` (util-linux): an empty network namespace (a down
+loopback only) and mounts of its own. Each worker's keeper then creates a
+PID and a mount namespace (``unshare_pid_and_mounts``) and forks the worker
+into them, so the worker is process 1 of its own PID namespace. When it receives its submission,
 ``enter_view`` builds a minimal read-only filesystem and chroots into it:
 the system's ``/usr``, ``/lib*``, ``/bin``, ``/etc``, the interpreter and its
 site-packages, the ``autograder`` package, ``/dev/{null,zero,urandom}``, a
@@ -48,7 +49,9 @@ NOBODY = 65534
 """uid and gid the student's code runs as (``nobody`` on Debian and Ubuntu)."""
 PROCESSES = 64
 """RLIMIT_NPROC for the student's code (counts every process and thread of ``nobody``)."""
-UNSHARE = ["unshare", "--pid", "--fork", "--kill-child", "--net", "--mount", "--propagation", "private"]
+UNSHARE = ["unshare", "--net", "--mount", "--propagation", "private"]
+"""How the fork server starts: no network, mounts of its own (whose changes never reach the host)."""
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
 SYSTEM_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc")
 DEVICES = ("null", "zero", "urandom", "random")
 SUBMISSION = "/submission"
@@ -75,7 +78,7 @@ def namespaces_available() -> bool:
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
     try:
-        probe = subprocess.run([*UNSHARE, "true"], capture_output=True, timeout=10)
+        probe = subprocess.run([*UNSHARE, "--pid", "--fork", "true"], capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return probe.returncode == 0
@@ -127,6 +130,13 @@ def _stat(pid: int) -> list[bytes] | None:
 
 
 # --- in the worker, before any student code --------------------------------------------------
+
+
+def unshare_pid_and_mounts() -> None:
+    """Own mounts for this process, and a new PID namespace whose process 1 will be its next child."""
+    if _libc.unshare(CLONE_NEWNS | CLONE_NEWPID) != 0:
+        error = ctypes.get_errno()
+        raise JailError(f"unshare failed: {os.strerror(error)}")
 
 
 def become_subreaper() -> None:

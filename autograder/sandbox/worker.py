@@ -1,57 +1,47 @@
-"""The worker process: imports the student's modules and answers commands over two pipes.
+"""The worker: confines itself, imports the student's modules and answers commands over two pipes.
 
-Started by ``autograder.sandbox.client`` (``BOOT`` puts the client's own
-``autograder`` package first on the path, then calls ``main``) as::
-
-    [unshare ...] python -I -c BOOT PACKAGE_PARENT READ_FD WRITE_FD COURSE_ROOT HOME LEVEL
-
-It imports what it needs (numpy, the handler) before it knows its submission,
-so that a worker can be started ahead of time. Its first command names the
-submission folder::
+Forked, one per submission, by the fork server (``autograder.sandbox.forkserver``),
+which has already imported NumPy and this package. Its first command names
+the submission folder::
 
     {"op": "open", "folder": "/tmp/.../submission"}
 
-and it then confines itself (``autograder.sandbox.jail``, at ``LEVEL``
+and it then confines itself (``autograder.sandbox.jail``, at level
 "namespaces", "fallback" or "none") before any student code runs. After that
-it reads commands from READ_FD and writes replies to WRITE_FD (its stdin and
-stdout are left to the student's code, captured by the client). ``sys.path``
-holds the submission folder and the interpreter's own libraries, nothing of
-the course.
+it reads commands from its command pipe and writes replies to its reply
+pipe (its stdin and stdout are left to the student's code, captured by the
+client). ``sys.path`` holds the submission folder and the interpreter's own
+libraries, nothing of the course.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
+from autograder.sandbox import jail
+from autograder.sandbox.handler import Handler
+from autograder.sandbox.protocol import read_message, write_message
 
-def main(argv: list[str]) -> None:
-    read_fd, write_fd, course, home, level = int(argv[0]), int(argv[1]), os.path.abspath(argv[2]), argv[3], argv[4]
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing us
-    import autograder
 
-    # Keep the course root off the path, so that `import reference` or `import assignments`
-    # finds nothing; site-packages stay, numpy lives there.
-    hidden = (course, os.path.dirname(os.path.dirname(autograder.__file__)))
-    sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) not in hidden]
+def serve(read_fd: int, write_fd: int, home: str, level: str, keep: list[str], failure: str = "") -> None:
+    """Confine this process on the submission of the first command, then answer commands until the pipe closes; never returns.
 
-    import numpy  # noqa: F401  (imported before the student's code, and before the jail hides what we need)
-
-    from autograder.sandbox import jail
-    from autograder.sandbox.handler import Handler
-    from autograder.sandbox.protocol import read_message, write_message
-
+    ``keep`` lists the interpreter's folders the "namespaces" view must show
+    (``interpreter_paths``); a ``failure`` (its namespaces could not be
+    created) is the reply to the first command, and nothing runs.
+    """
     commands = os.fdopen(read_fd, "rb", buffering=0)
     replies = os.fdopen(write_fd, "wb")
     try:
         opening = read_message(commands)
     except EOFError:
-        os._exit(0)  # a spare worker that was never used
+        os._exit(0)  # a worker that was never used
     folder = str(opening.get("folder", "")) if isinstance(opening, dict) else ""
     try:
+        if failure:
+            raise jail.JailError(failure)
         if level == "namespaces":
-            keep = _interpreter_paths(course, os.path.dirname(autograder.__file__))
             folder, home = jail.enter_view(folder, home, keep)
             os.environ.update(HOME=home, TMPDIR=home)
         elif level == "fallback":
@@ -78,7 +68,7 @@ def main(argv: list[str]) -> None:
     os._exit(0)  # do not wait for threads the student's code may have left behind
 
 
-def _interpreter_paths(course: str, package: str) -> list[str]:
+def interpreter_paths(course: str, package: str) -> list[str]:
     """The folders the interpreter needs inside the jail: its prefixes, sys.path, the autograder package.
 
     Packages that site-packages holds as symlinks bring their targets. Never

@@ -42,6 +42,10 @@ def connect(host, port):
 def ids():
     return os.getuid(), os.geteuid(), os.getpid()
 
+def draw():
+    import numpy
+    return float(numpy.random.rand())
+
 def daemon():
     if os.fork() == 0:
         os.setsid()
@@ -144,18 +148,37 @@ def test_descendants_finds_grandchildren_and_kill_descendants_ends_them(subreape
     os.waitpid(pid, 0)
 
 
-def test_spare_workers_hand_out_a_started_worker_and_start_the_next(folder):
+def test_each_submission_gets_a_fresh_worker_forked_from_one_server(folder, subreaper):
     with SpareWorkers(Limits(call_seconds=5)) as spares:
-        first = WorkerBackend(folder, spares=spares)
-        assert first.request({"op": "call", "module": "probe", "name": "ids", "args": [], "kwargs": {}})["ok"]
-        waiting = spares._spare
-        assert waiting is not None and waiting.process.poll() is None
-        second = WorkerBackend(folder, spares=spares)
-        second.request({"op": "call", "module": "probe", "name": "ids", "args": [], "kwargs": {}})
-        assert second._worker is waiting
+        server = spares._server.process.pid
+        first, second = WorkerBackend(folder, spares=spares), WorkerBackend(folder, spares=spares)
+        for backend in (first, second):
+            assert backend.request({"op": "call", "module": "probe", "name": "ids", "args": [], "kwargs": {}})["ok"]
+        assert first._worker.pid != second._worker.pid
+        assert server in jail.descendants(os.getpid())
+        assert first._worker.pid in jail.descendants(server) and second._worker.pid in jail.descendants(server)
         first.close()
         second.close()
-    assert waiting.process.poll() is not None
+    assert jail.descendants(os.getpid()) == []
+
+
+def test_a_fork_server_that_died_is_started_again(folder, subreaper):
+    with SpareWorkers(Limits(call_seconds=5)) as spares:
+        os.kill(spares._server.process.pid, 9)
+        spares._server.process.wait()
+        backend = WorkerBackend(folder, spares=spares)
+        assert backend.request({"op": "call", "module": "probe", "name": "ids", "args": [], "kwargs": {}})["ok"]
+        backend.close()
+
+
+def test_forked_workers_do_not_share_numpy_s_global_random_state(folder):
+    draws = []
+    with SpareWorkers(Limits(call_seconds=5)) as spares:
+        for _ in range(2):
+            backend = WorkerBackend(folder, spares=spares)
+            draws.append(backend.request({"op": "call", "module": "probe", "name": "draw", "args": [], "kwargs": {}})["ok"])
+            backend.close()
+    assert draws[0] != draws[1]
 
 
 @needs_namespaces
