@@ -153,6 +153,7 @@ class WorkerProcess:
         commands_r, self.to_worker = os.pipe()
         self.from_worker, replies_w = os.pipe()
         self._status, status_w = os.pipe()
+        self._pidfd: int | None = None
         try:
             self.keeper = server.fork(self.home, limits, [commands_r, replies_w, status_w])
         except SandboxError:
@@ -163,6 +164,7 @@ class WorkerProcess:
             for fd in (commands_r, replies_w, status_w):
                 os.close(fd)
         self.pid = self._read_status(START_SECONDS)
+        self._pidfd = _pidfd_open(self.pid)
         self.returncode: int | None = None
 
     def open(self, folder: Path) -> None:
@@ -180,7 +182,9 @@ class WorkerProcess:
 
     def alive(self) -> bool:
         """Whether the worker still runs (its keeper has not reported its end)."""
-        return self.pid is not None and self.returncode is None and not select.select([self._status], [], [], 0)[0]
+        if self.pid is None or self.returncode is not None or self._status is None:
+            return False
+        return not select.select([self._status], [], [], 0)[0]
 
     def exchange(self, command: dict, seconds: float) -> Any:
         """Send ``command``, wait up to ``seconds`` for the reply and decode it."""
@@ -212,16 +216,17 @@ class WorkerProcess:
         namespace: killing it ends every process there. In the fallback, the
         worker is stopped first, so that it cannot start a process between
         the sweep of its descendants (daemons that left its process group
-        included: the keeper is their subreaper) and its own end. The keeper
-        has not ended before it reports, so its pid is still its own here.
+        included: the keeper is their subreaper) and its own end. The worker
+        is signalled through a pidfd (its number could be reused once its
+        keeper has reaped it); the keeper has not ended before it reports,
+        so its pid is still its own here.
         """
+        if self._status is None:  # killed already
+            return self.returncode
         if self.alive():
+            self._signal(signal.SIGKILL if self.level == "namespaces" else signal.SIGSTOP)
             if self.level != "namespaces":
-                try:
-                    os.kill(self.pid, signal.SIGSTOP)
-                except ProcessLookupError:
-                    pass
-            jail.kill_descendants(self.keeper)
+                jail.kill_descendants(self.keeper)
         if self.returncode is None:
             self.returncode = self._read_status(EXIT_SECONDS)
             if self.returncode is None and not select.select([self._status], [], [], 0)[0]:  # no word, no end: kill the keeper too
@@ -233,15 +238,25 @@ class WorkerProcess:
         self._close_pipes()
         return self.returncode
 
+    def _signal(self, signum: int) -> None:
+        try:
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signum)
+            else:
+                os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
     def remove(self) -> None:
         shutil.rmtree(self.home, ignore_errors=True)
 
     def _close_pipes(self) -> None:
-        for fd in (self.to_worker, self.from_worker, self._status):
-            try:
+        """Close the pipes and the pidfd, once (a closed descriptor's number may be reused)."""
+        fds = [self.to_worker, self.from_worker, self._status, self._pidfd]
+        self.to_worker = self.from_worker = self._status = self._pidfd = None
+        for fd in fds:
+            if fd is not None:
                 os.close(fd)
-            except OSError:
-                pass
 
     def _read_status(self, seconds: float) -> int | None:
         """The keeper's next word (the worker's pid, then its exit status); None if it ended without one or is late."""
@@ -357,6 +372,14 @@ def _describe_status(status: int, limits: Limits) -> str:
     if signum == signal.SIGSEGV:
         return f"it crashed (SIGSEGV), possibly out of memory (limit {limits.memory_mib} MiB)"
     return f"it was killed by signal {signal.Signals(signum).name}"
+
+
+def _pidfd_open(pid: int | None) -> int | None:
+    """A file descriptor that refers to process ``pid`` for good (Linux 5.3+); None where there is none."""
+    try:
+        return os.pidfd_open(pid) if pid is not None else None
+    except (AttributeError, OSError):
+        return None
 
 
 def _read_exactly(fd: int, n: int, deadline: float) -> bytes:

@@ -50,6 +50,7 @@ def main(argv: list[str]) -> None:
     sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) not in hidden]
 
     import numpy  # noqa: F401  (imported before any student's code, and before a jail hides what we need)
+    import numpy.random  # noqa: F401  (NumPy imports it on first use: every worker would, for its Generators)
 
     from autograder.sandbox import worker
 

@@ -34,6 +34,8 @@ import numpy as np
 from autograder.sandbox.protocol import Handle, Rng, check_array
 
 MAX_MESSAGE_CHARS = 2000
+_AS_IS = {np.ndarray, float, int, bool, str, type(None)}
+"""What ``Handler._live`` passes on unchanged (decoded values are exactly these types, never subclasses)."""
 
 
 class Handler:
@@ -138,6 +140,8 @@ class Handler:
 
     def _live(self, value: Any) -> Any:
         """Arguments as the student's code sees them: Rng -> Generator, Handle -> the object."""
+        if type(value) in _AS_IS:
+            return value
         if isinstance(value, Rng):
             return np.random.default_rng(value.seed)
         if isinstance(value, Handle):
