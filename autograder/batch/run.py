@@ -3,33 +3,49 @@
 Each submission's results.json is written atomically to
 ``RESULTS_DIR/<student>.json`` as soon as it is graded, so an interrupted run
 loses nothing: a rerun skips the students that have a results file (unless
-``regrade``). The grading itself is ``autograder.grading.runner.grade``, with the
-student's code in its own isolated worker, in a pool of ``jobs`` processes.
+``regrade``).
 
-Each pool process stays warm for the whole run: it imports pytest, NumPy,
-SciPy and the engine once, moves what it imported out of the garbage
-collector's way (``gc.freeze``), and keeps a worker started ahead of time
-(``SpareWorkers``), which imports NumPy while the previous submission is
-graded.
+The grading is done by ``jobs`` grading processes, forked from this one at the
+start. Each runs ONE stream (``autograder.grading.session.grade_each``) for its
+whole life: pytest starts and collects the graders once, the imports are moved
+out of the garbage collector's way (``gc.freeze``), and the fork server of its
+isolated workers (``SpareWorkers``) is started before the graders are
+collected. Each process has its own pipe to this one: it asks for a
+submission when it is ready, and says when that submission's results.json is
+written, so progress is per submission and this process always knows which
+submission each grading process holds.
+
+Ctrl-C (SIGINT, which a terminal sends to the whole process group) is
+ignored by the grading processes; this process stops handing out
+submissions, the ones being graded finish, and ``BatchRun.interrupted`` is
+set. A grading process that ends unexpectedly loses at most the submission it
+held: that one is recorded as a grader error (it is not handed out again: it
+may be what ended the process), a new process takes its place, and the run
+goes on. A process that ends before taking any submission is not replaced;
+when none is left and submissions are, the run fails with an
+``AutograderError``.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import multiprocessing.util
+import multiprocessing
 import signal
 import sys
+import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from autograder.batch.discover import Entry, discover
 from autograder.course import load_assignment
+from autograder.errors import AutograderError
 from autograder.grading.results import SubmissionGrade, write_results_json
-from autograder.grading.runner import grade, limits_for
+from autograder.grading.session import grade_each, limits_for, record_grader_error
 from autograder.sandbox.client import SpareWorkers
 
 STATUS_GRADED, STATUS_ERROR, STATUS_TIMEOUT = "graded", "grader error", "timed out"
@@ -78,7 +94,7 @@ def grade_all(
     results_dir.mkdir(parents=True, exist_ok=True)
     entries = discover(Path(submissions), results_dir / ".scratch")
     run = BatchRun(entries)
-    todo = []
+    todo: deque[Entry] = deque()
     for entry in entries:
         if not regrade and results_path(results_dir, entry.student).is_file():
             run.skipped.append(entry.student)
@@ -86,62 +102,185 @@ def grade_all(
             todo.append(entry)
     (results_dir / "students.json").write_text(json.dumps({e.student: {"name": e.name, "email": e.email} for e in entries}, indent=1))
     started = time.monotonic()
-    done = 0
-    with ProcessPoolExecutor(max_workers=max(1, jobs), initializer=_start_job, initargs=(assignment,)) as pool:
-        pending: dict[Future, Entry] = {}
-        queue = iter(todo)
-        try:
-            for entry in queue:
-                pending[pool.submit(_grade_one, assignment, str(entry.path), str(results_path(results_dir, entry.student)))] = entry
-                if len(pending) >= 2 * max(1, jobs):
-                    done += _collect(pending, run, on_progress, done, len(todo))
-            while pending:
-                done += _collect(pending, run, on_progress, done, len(todo))
-        except KeyboardInterrupt:
-            run.interrupted = True
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+    if todo:
+        _Dispatcher(assignment, results_dir, run, on_progress, len(todo)).run(todo, min(max(1, jobs), len(todo)))
     run.seconds = time.monotonic() - started
     return run
 
 
-def _collect(pending: dict, run: BatchRun, on_progress, done: int, total: int) -> int:
-    finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-    for future in finished:
-        entry = pending.pop(future)
-        ok = future.result()
-        (run.graded if ok else run.failed).append(entry.student)
-        if on_progress:
-            on_progress(done + 1, total, entry.student)
-        done += 1
-    return len(finished)
+@dataclass
+class _Job:
+    """A grading process, seen from this one."""
+
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    holding: Entry | None = None
+    """The submission it is grading."""
+    handed_at: int = 0
+    """When it got that submission (``time.time_ns``)."""
+    took_any: bool = False
 
 
-_spares: SpareWorkers | None = None
-"""The pool process's worker started ahead of time (set by ``_start_job``)."""
+class _Dispatcher:
+    """Hands the submissions to the grading processes, one at a time, and records what comes back."""
+
+    def __init__(self, assignment: str, results_dir: Path, run: BatchRun, on_progress: Callable[[int, int, str], None] | None, total: int):
+        self.assignment, self.results_dir, self.batch, self.on_progress, self.total = assignment, results_dir, run, on_progress, total
+        self.jobs: list[_Job] = []
+        self.stopping = False
+
+    def run(self, todo: deque[Entry], jobs: int) -> None:
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, self._interrupt)
+        try:
+            for _ in range(jobs):
+                self._start_job()
+            while self.jobs:
+                ready = wait([job.conn for job in self.jobs] + [job.process.sentinel for job in self.jobs])
+                for job in list(self.jobs):
+                    if job.conn in ready or job.process.sentinel in ready:
+                        self._serve(job, todo)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+            for job in self.jobs:  # only after a second Ctrl-C or a fault of this process
+                job.process.terminate()
+                job.process.join()
+
+    def _interrupt(self, signum: int, frame: object) -> None:
+        if self.stopping:  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        self.stopping = self.batch.interrupted = True
+
+    def _start_job(self) -> None:
+        # fork: the grading process starts with everything this one imported (threads of this process are not copied,
+        # and the process does not use its parent's locks: it talks only through its own pipe)
+        ours, theirs = multiprocessing.Pipe()
+        others = [job.conn for job in self.jobs]
+        process = multiprocessing.get_context("fork").Process(target=_job_main, args=(self.assignment, theirs, others), daemon=True)
+        process.start()
+        theirs.close()
+        self.jobs.append(_Job(process, ours))
+
+    def _serve(self, job: _Job, todo: deque[Entry]) -> None:
+        """Read what ``job`` said; hand it the next submission when it asks; handle its end."""
+        ended = False
+        try:
+            while job.conn.poll():
+                message = job.conn.recv()
+                if message[0] == "done":
+                    self._done(job, message[1])
+                elif message[0] == "ready":
+                    if self.stopping or not todo:
+                        job.conn.send(None)
+                    else:
+                        job.holding, job.handed_at, job.took_any = todo.popleft(), time.time_ns(), True
+                        job.conn.send((job.holding.student, str(job.holding.path), str(results_path(self.results_dir, job.holding.student))))
+        except (EOFError, OSError):  # its end of the pipe is closed: it ended
+            ended = True
+        if not ended and job.process.is_alive():
+            return
+        job.process.join()
+        job.conn.close()
+        self.jobs.remove(job)
+        if job.holding is not None:
+            self._lost(job)
+        if job.took_any and todo and not self.stopping:  # it ended unexpectedly, after it graded: a new one takes its place
+            self._start_job()
+        elif todo and not self.stopping and not self.jobs:
+            raise AutograderError(
+                f"the grading processes ended unexpectedly (the last with {_how(job.process.exitcode)}); {len(todo)} submissions "
+                "were not graded (rerun the same command to resume)"
+            )
+
+    def _done(self, job: _Job, ok: bool) -> None:
+        entry, job.holding = job.holding, None
+        assert entry is not None
+        self._count(entry.student, ok)
+
+    def _lost(self, job: _Job) -> None:
+        """The submission of a grading process that ended unexpectedly: its results if it wrote them, else a grader error."""
+        entry = job.holding
+        assert entry is not None
+        path = results_path(self.results_dir, entry.student)
+        if path.is_file() and path.stat().st_mtime_ns >= job.handed_at:  # written just before the process ended
+            ok = status_of(json.loads(path.read_text(encoding="utf-8"))) != STATUS_ERROR
+        else:
+            result = SubmissionGrade(self.assignment)
+            record_grader_error(result, f"the grading process ended unexpectedly while grading this submission ({_how(job.process.exitcode)})")
+            write_results_json(result, path)
+            ok = False
+        self._count(entry.student, ok)
+
+    def _count(self, student: str, ok: bool) -> None:
+        (self.batch.graded if ok else self.batch.failed).append(student)
+        if self.on_progress:
+            self.on_progress(len(self.batch.graded) + len(self.batch.failed), self.total, student)
 
 
-def _start_job(assignment: str) -> None:
-    """Start a pool process: Ctrl-C left to the main process, a spare worker with the assignment's limits, the imports frozen."""
-    global _spares
+def _job_main(assignment: str, conn: Connection, others: list[Connection]) -> None:
+    """A grading process: one stream over the submissions this process is handed, each results.json written as it is graded."""
     # the terminal's SIGINT reaches the whole process group: the main process stops the run, and
     # a submission being graded finishes (pytest would turn the interrupt into a grader error)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _spares = SpareWorkers(limits_for(load_assignment(assignment).config))
-    multiprocessing.util.Finalize(_spares, _spares.close, exitpriority=10)  # the spare is killed when the pool ends
-    gc.collect()
-    gc.freeze()  # what is imported stays: later collections need not walk it (70 ms per submission otherwise)
-
-
-def _grade_one(assignment: str, submission: str, out: str) -> bool:
-    """Grade one submission in a pool process; always writes its results.json. True when grading worked."""
+    for other in others:  # the main process's ends of the other processes' pipes
+        other.close()
+    spares = SpareWorkers(limits_for(load_assignment(assignment).config))  # its fork server imports NumPy while pytest starts
+    tasks = _Tasks(conn)
     try:
-        result = grade(assignment, Path(submission), spares=_spares)
-    except Exception as error:  # a submission the grader could not even open: record it, go on
-        result = SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True)
-    write_results_json(result, Path(out))
-    return not result.grader_error
+        try:
+            grade_each(assignment, tasks, lambda path, outcome: tasks.finish(_as_grade(assignment, outcome)), spares=spares)
+        except Exception as error:  # the stream could not run (a broken catalogue): every submission is a grader error, as alone
+            if tasks.held is not None:
+                tasks.finish(SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True))
+            for _ in tasks:
+                tasks.finish(SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True))
+    finally:
+        spares.close()
+        conn.close()
+
+
+class _Tasks:
+    """The submissions of a grading process, asked for one at a time: the iterable its stream grades."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.held: tuple[str, str] | None = None
+        """(student, results path) of the submission being graded."""
+        self._frozen = False
+
+    def __iter__(self) -> Iterator[Path]:
+        while True:
+            if not self._frozen:  # first asked for once pytest collected the graders: what is loaded now stays
+                gc.collect()
+                gc.freeze()  # later collections need not walk it (70 ms per submission otherwise)
+                self._frozen = True
+            self.conn.send(("ready",))
+            task = self.conn.recv()
+            if task is None:
+                return
+            student, path, out = task
+            self.held = (student, out)
+            yield Path(path)
+
+    def finish(self, result: SubmissionGrade) -> None:
+        """Write the results.json of the held submission, then tell the main process."""
+        assert self.held is not None
+        student, out = self.held
+        write_results_json(result, Path(out))
+        self.held = None
+        self.conn.send(("done", not result.grader_error))
+
+
+def _how(exitcode: int | None) -> str:
+    return f"killed by signal {signal.Signals(-exitcode).name}" if exitcode and exitcode < 0 else f"exit status {exitcode}"
+
+
+def _as_grade(assignment: str, outcome: SubmissionGrade | AutograderError) -> SubmissionGrade:
+    if isinstance(outcome, AutograderError):  # a submission the grader could not even open: record it, go on
+        return SubmissionGrade(assignment, output=f"Grading failed: {outcome}", grader_error=True)
+    return outcome
 
 
 def print_line_progress(stream=sys.stderr, every: float = 5.0) -> Callable[[int, int, str], None]:

@@ -106,7 +106,7 @@ def load_catalogue(assignment: Assignment) -> list[Mistake]:
 
 @functools.lru_cache(maxsize=1024)
 def _syntax_error(source: str) -> SyntaxError | None:
-    """Why ``source`` does not compile, or None; remembered, as a batch loads the catalogue once per submission."""
+    """Why ``source`` does not compile, or None; remembered, as a process that grades one submission at a time loads the catalogue each time."""
     try:
         compile(source, "<mistake>", "exec")
     except SyntaxError as exc:

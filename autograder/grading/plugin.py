@@ -18,6 +18,7 @@ traceback of the grader, never the reference's source.
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Any, Callable
 
 import pytest
@@ -36,20 +37,43 @@ class ReferenceFailed(RuntimeError):
 
 
 class GradingPlugin:
-    """Collects one ``TestOutcome`` per grader test; pass it to ``pytest.main(plugins=[...])``."""
+    """Collects one ``TestOutcome`` per grader test of the submission given to ``start``; pass it to ``pytest.main(plugins=[...])``."""
 
-    def __init__(self, assignment: Assignment, submission: Submission, notes: list[str] | None = None):
+    def __init__(self, assignment: Assignment):
         self.assignment = assignment
-        self._submission = submission
         self.points: dict[str, float] = {k: float(v) for k, v in assignment.config.get("points", {}).items()}
         self.catalogue: list[Mistake] = load_catalogue(assignment)
         self.outcomes: list[TestOutcome] = []
+        """The outcomes of the submission being graded."""
         self.problems: list[str] = []
         """Configuration problems (a test without an item, an item without tests)."""
         self._max_scores: dict[str, float] = {}
+        self._names: dict[str, tuple[str, str]] = {}
+        """nodeid -> (name, item) of each grader test, worked out once."""
+        self._mistakes: dict[str, list[Mistake]] = {}
+        for mistake in self.catalogue:
+            self._mistakes.setdefault(mistake.item, []).append(mistake)
+        self._test: pytest.Item | None = None
+        """The test being set up or run (fixtures need it; asking pytest for ``request`` costs more)."""
+        self._submission: Submission | None = None
+        self._reference_modules: dict[str, ModuleType] | None = None
+        self._variant_modules: dict[str, dict[str, ModuleType]] = {}
+        """Loaded once per session: trusted modules that no grader call changes (it gets and returns copies)."""
         self._reference: Submission | None = None
         self._variants: dict[str, Submission] = {}
-        self._notes = notes or []
+
+    def start(self, submission: Submission) -> list[TestOutcome]:
+        """Grade ``submission`` next; returns its (empty) outcomes, filled as its tests run.
+
+        The reference and the variants are driven through fresh ``Submission``
+        objects: what the graders create in them (objects behind handles)
+        does not outlive the pass.
+        """
+        self._submission = submission
+        self.outcomes = []
+        self._reference = None
+        self._variants = {}
+        return self.outcomes
 
     # --- configuration -------------------------------------------------------
 
@@ -75,6 +99,11 @@ class GradingPlugin:
             total = sum(tests.values())
             for nodeid, weight in tests.items():
                 self._max_scores[nodeid] = self.points[item] * weight / total
+        self._names = {test.nodeid: (_name_of(test), _item_of(test)) for test in items if test.nodeid in self._max_scores}
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        self._test = item
 
     # --- fixtures --------------------------------------------------------------
 
@@ -87,24 +116,28 @@ class GradingPlugin:
         return self._reference_submission()
 
     @pytest.fixture
-    def mistakes(self, request: pytest.FixtureRequest) -> list[Mistake]:
-        return [m for m in self.catalogue if m.item == _item_of(request.node)]
+    def mistakes(self) -> list[Mistake]:
+        return self._mistakes_of(self._test)
 
     @pytest.fixture
-    def hint(self, request: pytest.FixtureRequest):
+    def hint(self):
         """``hint(mistake_id)``: the hint text of a catalogued mistake, for a property check that recognised it."""
+        test = self._test
 
         def hint(mistake_id: str) -> str:
             found = [m for m in self.catalogue if m.id == mistake_id]
             if not found:
                 raise KeyError(f"no mistake {mistake_id!r} in {self.assignment.name}/mistakes.toml")
-            request.node.user_properties.append(("diagnosis", mistake_id))
+            test.user_properties.append(("diagnosis", mistake_id))
             return f"Hint: {found[0].hint}"
 
         return hint
 
     @pytest.fixture
-    def compare(self, request: pytest.FixtureRequest, mistakes: list[Mistake]):
+    def compare(self):
+        test = self._test
+        mistakes = self._mistakes_of(test)
+
         def compare(driver: Driver, *, rtol: float, atol: float, inputs: str = "", what: str = "the output", equal_nan: bool = False):
             try:
                 expected = driver(self._reference_submission())
@@ -119,7 +152,7 @@ class GradingPlugin:
             same = lambda a, b: is_close(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)  # noqa: E731
             mistake = diagnose(got, driver, mistakes, self._variant, same)
             if mistake is not None:
-                request.node.user_properties.append(("diagnosis", mistake.id))
+                test.user_properties.append(("diagnosis", mistake.id))
                 message += f"\nHint: {mistake.hint}"
             raise AssertionError(message)
 
@@ -135,10 +168,11 @@ class GradingPlugin:
             return
         if report.when == "call" or (report.when == "setup" and not report.passed):
             feedback = "" if report.passed else _feedback(call)
+            name, contract_item = self._names[item.nodeid]
             self.outcomes.append(
                 TestOutcome(
-                    name=_name_of(item),
-                    item=_item_of(item),
+                    name=name,
+                    item=contract_item,
                     max_score=self._max_scores[item.nodeid],
                     passed=report.passed,
                     feedback=feedback,
@@ -150,19 +184,30 @@ class GradingPlugin:
 
     # --- helpers ----------------------------------------------------------------
 
-    def _reference_modules(self) -> dict:
-        return {m: load_reference_module(self.assignment, m) for m in self.assignment.modules}
+    def _mistakes_of(self, test: pytest.Item | None) -> list[Mistake]:
+        if test is None:
+            return []
+        item = self._names[test.nodeid][1] if test.nodeid in self._names else _item_of(test)
+        return list(self._mistakes.get(item, []))
+
+    def _modules(self, mistake: Mistake | None = None) -> dict[str, ModuleType]:
+        """The reference's modules, with ``mistake``'s variant of its module, if given."""
+        if self._reference_modules is None:
+            self._reference_modules = {m: load_reference_module(self.assignment, m) for m in self.assignment.modules}
+        if mistake is None:
+            return self._reference_modules
+        if mistake.id not in self._variant_modules:
+            self._variant_modules[mistake.id] = {**self._reference_modules, mistake.module: mistake.load(self.assignment)}
+        return self._variant_modules[mistake.id]
 
     def _reference_submission(self) -> Submission:
         if self._reference is None:
-            self._reference = Submission.from_modules(self._reference_modules())
+            self._reference = Submission.from_modules(self._modules())
         return self._reference
 
     def _variant(self, mistake: Mistake) -> Submission:
         if mistake.id not in self._variants:
-            modules = self._reference_modules()
-            modules[mistake.module] = mistake.load(self.assignment)
-            self._variants[mistake.id] = Submission.from_modules(modules)
+            self._variants[mistake.id] = Submission.from_modules(self._modules(mistake))
         return self._variants[mistake.id]
 
 

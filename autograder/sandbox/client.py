@@ -305,7 +305,7 @@ class WorkerBackend:
     def __init__(self, folder: Path, limits: Limits = Limits(), spares: SpareWorkers | None = None):
         self.folder = Path(folder).resolve()
         self.limits = spares.limits if spares is not None else limits
-        # without a grading loop's spares, one worker is started now: it imports numpy while the graders start
+        # without a grading loop's spares, a fork server of its own starts now: it imports numpy while the graders start
         self._own_spares = spares is None
         self._spares = spares if spares is not None else SpareWorkers(limits)
         self._worker: WorkerProcess | None = None

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +51,19 @@ def _reference_sources() -> dict[str, str]:
     return {m: strip_markers(assignment.reference_file(m).read_text(), assignment.reference_file(m)) for m in assignment.modules}
 
 
+def copy_course(course: Path) -> Path:
+    """A copy of this course's assignment and reference at ``course``, to change its graders or limits."""
+    for part in ("assignments", "reference"):
+        shutil.copytree(course_root() / part / ASSIGNMENT, course / part / ASSIGNMENT)
+    return course
+
+
+@pytest.fixture(scope="session")
+def course_copier():
+    """``copy_course``, for the tests' own fixtures."""
+    return copy_course
+
+
 def _patched(source: str, old: str, new: str) -> str:
     assert source.count(old) == 1, f"the reference changed: {old!r} no longer occurs once"
     return source.replace(old, new)
@@ -59,9 +73,7 @@ def _patched(source: str, old: str, new: str) -> str:
 def handmade_class(tmp_path_factory):
     """(root, completed grade-all): one submission per status and report section, graded with a 2 s call limit."""
     root = tmp_path_factory.mktemp("handmade")
-    course = root / "course"
-    for part in ("assignments", "reference"):
-        shutil.copytree(course_root() / part / ASSIGNMENT, course / part / ASSIGNMENT)
+    course = copy_course(root / "course")
     toml = course / "assignments" / ASSIGNMENT / "assignment.toml"
     toml.write_text(_patched(toml.read_text(), "call_seconds = 10", f"call_seconds = {CALL_SECONDS}"))
 

@@ -185,3 +185,41 @@ def test_a_rerun_leaves_the_finished_results_untouched(interrupted):
 def test_after_the_rerun_the_gradebook_lists_every_student_once(interrupted):
     rows = _gradebook(interrupted["root"] / "results")
     assert [r["student"] for r in rows] == sorted(interrupted["manifest"])
+
+
+# --- a grading process that ends unexpectedly ---------------------------------------------------------
+
+KILLS_ITS_GRADER = "# this submission ends the process that grades it"
+GRADER_KILLER = f"""
+import os
+
+def pytest_runtest_call(item):
+    submission = item.funcargs.get("submission")
+    folder = getattr(getattr(submission, "backend", None), "folder", None)
+    if folder is not None and {KILLS_ITS_GRADER!r} in (folder / "schedules.py").read_text():
+        os._exit(3)
+"""
+
+
+@pytest.fixture(scope="module")
+def killed_job(tmp_path_factory, course_copier):
+    """A class of 4 graded with 2 jobs by a course whose graders end their process on one of the submissions."""
+    root = tmp_path_factory.mktemp("killed")
+    course = course_copier(root / "course")
+    (course / "assignments" / ASSIGNMENT / "graders" / "conftest.py").write_text(GRADER_KILLER)
+    simulate(ASSIGNMENT, 4, root / "subs", seed=3)
+    killer = root / "subs" / "student-0002" / "schedules.py"
+    killer.write_text(killer.read_text() + "\n" + KILLS_ITS_GRADER + "\n")
+    env = {**os.environ, "AUTOGRADER_COURSE_ROOT": str(course)}
+    command = [sys.executable, "-m", "autograder", "grade-all", ASSIGNMENT, str(root / "subs"), "--out", str(root / "results"), "--jobs", "2"]
+    return root, subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+
+
+def test_a_grading_process_that_ends_unexpectedly_costs_only_its_submission_a_grader_error(killed_job):
+    root, result = killed_job
+    assert result.returncode == 0, result.stderr
+    assert "Graded 3 submissions" in result.stdout and "1 grader errors" in result.stdout
+    statuses = {r["student"]: r["status"] for r in _gradebook(root / "results")}
+    assert statuses == {"student-0001": "graded", "student-0002": "grader error", "student-0003": "graded", "student-0004": "graded"}
+    output = json.loads((root / "results" / "student-0002.json").read_text())["output"]
+    assert "Grading failed: the grading process ended unexpectedly while grading this submission (exit status 3)" in output

@@ -1,0 +1,99 @@
+"""Grading a stream of submissions in one pytest session (``grade_each``), on the tiny course: as if each were graded alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tiny import make_course, submit
+
+from autograder.errors import AutograderError
+from autograder.grading.results import SubmissionGrade
+from autograder.grading.runner import grade
+from autograder.grading.session import grade_each
+
+CORRECT = "def double(x):\n    return 2 * x\ndef half(x):\n    return x / 2\n"
+TRIPLES = "def double(x):\n    return 3 * x\ndef half(x):\n    return x / 2\n"
+"""Matches the catalogued mistake "triple": its failed test carries that diagnosis."""
+OFF_BY_ONE = "def double(x):\n    return 2 * x + 1\ndef half(x):\n    return x / 2\n"
+"""Wrong in a way no catalogued mistake explains: no diagnosis."""
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch) -> Path:
+    root = make_course(tmp_path / "course")
+    monkeypatch.setenv("AUTOGRADER_COURSE_ROOT", str(root))
+    return root
+
+
+def _stream(folders: list[Path], **options) -> list[SubmissionGrade | AutograderError]:
+    graded: list[tuple[Path, SubmissionGrade | AutograderError]] = []
+    grade_each("tiny", folders, lambda path, outcome: graded.append((path, outcome)), **options)
+    assert [path for path, _ in graded] == folders
+    return [outcome for _, outcome in graded]
+
+
+def _verdict(result: SubmissionGrade) -> tuple:
+    """Everything of a grade but the times."""
+    tests = [(t.name, t.item, t.max_score, t.passed, t.feedback, t.diagnosis, t.timed_out) for t in result.tests]
+    return result.score, result.output, result.grader_error, result.details, tests
+
+
+def test_two_submissions_graded_in_one_stream_get_the_grades_they_get_alone(course, tmp_path):
+    folders = [submit(tmp_path / "a", TRIPLES), submit(tmp_path / "b", CORRECT)]
+    alone = [grade("tiny", folder) for folder in folders]
+    streamed = _stream(folders)
+    assert [_verdict(r) for r in streamed] == [_verdict(r) for r in alone]
+    assert [r.score for r in streamed] == [4.0, 10.0]
+
+
+def test_a_diagnosis_of_one_submission_does_not_reach_the_next(course, tmp_path):
+    diagnosed, undiagnosed = _stream([submit(tmp_path / "a", TRIPLES), submit(tmp_path / "b", OFF_BY_ONE)], isolated=False)
+    assert diagnosed.tests[0].diagnosis == "triple" and "Hint: You multiply by three." in diagnosed.tests[0].feedback
+    assert not undiagnosed.tests[0].passed
+    assert [t.diagnosis for t in undiagnosed.tests] == ["", "", ""] and "Hint" not in undiagnosed.tests[0].feedback
+
+
+def test_a_grader_fault_on_one_submission_does_not_affect_the_next(course, tmp_path):
+    folders = [submit(tmp_path / "a", CORRECT), submit(tmp_path / "b", TRIPLES)]
+    alone = grade("tiny", folders[1], isolated=False)
+    (course / "assignments" / "tiny" / "graders" / "conftest.py").write_text(
+        "faulted = []\n"
+        "def pytest_runtest_makereport(item, call):\n"
+        "    if call.when == 'call' and not faulted:  # the first test of the first submission only\n"
+        "        faulted.append(item)\n"
+        "        raise RuntimeError('the grader broke')\n"
+    )
+    faulted, after = _stream(folders, isolated=False)
+    assert faulted.grader_error and "Grading failed: RuntimeError: the grader broke" in faulted.output
+    assert _verdict(after) == _verdict(alone)
+
+
+def test_a_submission_that_cannot_be_opened_comes_back_as_its_error_and_the_stream_goes_on(course, tmp_path):
+    missing, graded = _stream([tmp_path / "nope", submit(tmp_path / "b", CORRECT)], isolated=False)
+    assert isinstance(missing, AutograderError) and "does not exist" in str(missing)
+    assert graded.score == 10.0 and not graded.grader_error
+
+
+def test_graders_that_do_not_collect_make_every_submission_a_grader_error_with_the_log(course, tmp_path):
+    (course / "assignments" / "tiny" / "graders" / "test_broken.py").write_text("hidden_check = 1 +\n")
+    results = _stream([submit(tmp_path / "a", CORRECT), submit(tmp_path / "b", CORRECT)], isolated=False)
+    for result in results:
+        assert result.grader_error and "the graders of 'tiny' could not run (pytest exit code 2)" in result.output
+        assert "hidden_check" not in result.output and "hidden_check = 1 +" in result.details
+
+
+def test_misconfigured_graders_make_every_submission_of_the_stream_a_grader_error(course, tmp_path):
+    (course / "assignments" / "tiny" / "graders" / "test_extra.py").write_text("def test_orphan():\n    pass\n")
+    results = _stream([submit(tmp_path / "a", CORRECT), submit(tmp_path / "b", CORRECT)], isolated=False)
+    assert all(r.grader_error and "test_orphan: grader test without @pytest.mark.item" in r.output for r in results)
+
+
+def test_each_submission_of_a_stream_has_its_own_execution_time_and_leaves_no_folder(course, tmp_path, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    results = _stream([submit(tmp_path / "a", CORRECT), submit(tmp_path / "b", CORRECT)], isolated=False)
+    assert all(0 < r.execution_time < 30 for r in results)
+    assert not [p.name for p in scratch.iterdir() if p.name.startswith("autograder-grade-")]
