@@ -42,18 +42,12 @@ def nbgrader_autograde(assignment: str, workdir: Path, student: str = "student")
     """``nbgrader autograde`` of one submission in a fresh nbgrader course."""
     import nbformat
 
-    from autograder.notebooks.to_nbgrader import export_nbgrader
+    from autograder.notebooks.to_nbgrader import answered_release, export_nbgrader
 
     course = workdir / "nbgrader-course"
     export_nbgrader(assignment, course, force=True)
     run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"], cwd=course, env=tool_env())
-    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells if "nbgrader" in c.metadata}
-    notebook = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-    for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = solutions[meta["grade_id"]] if cell.cell_type == "code" else "My answer, in my words."
+    notebook = answered_release(course, assignment)
     folder = write_modules(assignment, course / "submitted" / student / assignment)
     nbformat.write(notebook, folder / f"{assignment}.ipynb")
     return run([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"], cwd=course, env=tool_env())

@@ -99,6 +99,22 @@ def export_nbgrader(assignment_name: str, course: Path, *, force: bool = False, 
     )
 
 
+def answered_release(course: Path, assignment: str) -> NotebookNode:
+    """The notebook ``nbgrader generate_assignment`` released in ``course``, answered as a student who did it all would.
+
+    Every code answer is the source notebook's solution; every written answer
+    is a stand-in sentence. For the tests and the benchmark, which submit it.
+    """
+    source = nbformat.read(course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    solutions = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in source.cells if "nbgrader" in cell.metadata}
+    notebook = nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = solutions[meta["grade_id"]] if cell.cell_type == "code" else "My answer, in my words."
+    return notebook
+
+
 def _nbgrader(cell: NotebookNode, grade_id: str, *, grade=False, solution=False, locked=False, points=None) -> NotebookNode:
     if not _GRADE_ID.match(grade_id):
         raise NotebookError(

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from autograder.notebooks.to_nbgrader import export_nbgrader, item_grade_id
+from autograder.notebooks.to_nbgrader import answered_release, export_nbgrader, item_grade_id
 
 from notebook_helpers import failed_feedback, grade, item_scores, mistake, needs_engine, tool_env, write_modules
 
@@ -42,16 +42,11 @@ def _nbgrader(*args: str, cwd: Path) -> None:
 
 def _submit(course: Path, student: str, wrong: bool) -> Path:
     """A student's submission: the released notebook with every answer filled in, and the modules."""
-    source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    solutions = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in source.cells if "nbgrader" in cell.metadata}
-    nb = nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = solutions[meta["grade_id"]] if cell.cell_type == "code" else "My answer, in my words."
-            if wrong and meta["grade_id"] == WRONG_ANSWER[0]:
-                assert WRONG_ANSWER[1] in cell.source
-                cell.source = cell.source.replace(WRONG_ANSWER[1], WRONG_ANSWER[2])
+    nb = answered_release(course, ASSIGNMENT)
+    if wrong:
+        cell = next(cell for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == WRONG_ANSWER[0])
+        assert WRONG_ANSWER[1] in cell.source
+        cell.source = cell.source.replace(WRONG_ANSWER[1], WRONG_ANSWER[2])
     folder = write_modules(ASSIGNMENT, course / "submitted" / student / ASSIGNMENT, wrong=wrong)
     nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
     return folder
