@@ -42,11 +42,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from autograder.batch.discover import Entry, discover
-from autograder.course import load_assignment
 from autograder.errors import AutograderError
 from autograder.grading.results import SubmissionGrade, write_results_json
-from autograder.grading.session import grade_each, limits_for, record_grader_error
-from autograder.sandbox.client import SpareWorkers
+from autograder.grading.session import grade_each, record_grader_error
 
 STATUS_GRADED, STATUS_ERROR, STATUS_TIMEOUT = "graded", "grader error", "timed out"
 
@@ -226,18 +224,16 @@ def _job_main(assignment: str, conn: Connection, others: list[Connection]) -> No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for other in others:  # the main process's ends of the other processes' pipes
         other.close()
-    spares = SpareWorkers(limits_for(load_assignment(assignment).config))  # its fork server imports NumPy while pytest starts
     tasks = _Tasks(conn)
     try:
-        try:
-            grade_each(assignment, tasks, lambda path, outcome: tasks.finish(_as_grade(assignment, outcome)), spares=spares)
-        except Exception as error:  # the stream could not run (a broken catalogue): every submission is a grader error, as alone
-            if tasks.held is not None:
-                tasks.finish(SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True))
-            for _ in tasks:
-                tasks.finish(SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True))
+        grade_each(assignment, tasks, lambda path, outcome: tasks.finish(_as_grade(assignment, outcome)))
+    except Exception as error:  # the stream could not run (a broken catalogue): every submission is a grader error, as alone
+        failed = SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True)
+        if tasks.held is not None:
+            tasks.finish(failed)
+        for _ in tasks:
+            tasks.finish(failed)
     finally:
-        spares.close()
         conn.close()
 
 

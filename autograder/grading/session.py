@@ -79,8 +79,7 @@ def limits_for(config: dict) -> Limits:
 
 
 def grade_each(
-    assignment_name: str, submissions: Iterable[Path], on_grade: OnGrade, *,
-    isolated: bool = True, limits: Limits | None = None, spares: SpareWorkers | None = None,
+    assignment_name: str, submissions: Iterable[Path], on_grade: OnGrade, *, isolated: bool = True, limits: Limits | None = None,
 ) -> None:
     """Grade every submission of ``submissions`` (folders or zips) in one pytest session; see the module docstring.
 
@@ -88,26 +87,25 @@ def grade_each(
     in order; a submission that cannot be opened (no such file, not a zip)
     comes with the ``AutograderError`` that says why instead. The student's
     code runs in an isolated worker (``isolated=True``, always for real
-    grading; ``spares`` hands out workers started ahead of time, else the
-    stream keeps its own) or in this process (development). ``limits``
-    overrides the assignment's ``[limits]``. An exception raised by
-    ``on_grade`` ends the stream and is raised here.
+    grading: the workers are forked from a fork server that starts first, and
+    imports NumPy while the graders are collected) or in this process
+    (development). ``limits`` overrides the assignment's ``[limits]``. An
+    exception raised by ``on_grade`` ends the stream and is raised here.
     """
     assignment = load_assignment(assignment_name)
     limits = limits or limits_for(assignment.config)
-    grading = GradingPlugin(assignment)
-    own_spares = SpareWorkers(limits) if isolated and spares is None else None
-    workers = spares or own_spares
-
-    def open_submission(folder: Path) -> Submission:
-        return Submission.isolated(folder, limits, workers) if isolated else Submission.in_process_from_folder(folder)
-
-    stream = StreamPlugin(grading, submissions, open_submission, on_grade)
+    workers = SpareWorkers(limits) if isolated else None
     try:
+        grading = GradingPlugin(assignment)
+
+        def open_submission(folder: Path) -> Submission:
+            return Submission.isolated(folder, limits, workers) if isolated else Submission.in_process_from_folder(folder)
+
+        stream = StreamPlugin(grading, submissions, open_submission, on_grade)
         code, log = _run_pytest(assignment.folder, [grading, stream])
     finally:
-        if own_spares is not None:
-            own_spares.close()
+        if workers is not None:
+            workers.close()
     if stream.callback_error is not None:
         raise stream.callback_error
     if stream.exhausted:

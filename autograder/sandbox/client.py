@@ -44,7 +44,8 @@ from typing import Any
 import autograder
 from autograder.course import course_root
 from autograder.sandbox import jail
-from autograder.sandbox.protocol import ProtocolError, decode, encode
+from autograder.sandbox.forkserver import STATUS
+from autograder.sandbox.protocol import MAX_MESSAGE_BYTES, ProtocolError, decode, encode
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,12 @@ class ForkServer:
         self._socket.settimeout(START_SECONDS)
         try:
             socket.send_fds(self._socket, [request], fds)
-            reply = self._socket.recv(4)
+            reply = self._socket.recv(STATUS.size)
         except OSError as exc:
-            reply = f"{exc}".encode()
-        if len(reply) != 4:
-            raise SandboxError(f"the fork server did not start a worker ({reply.decode(errors='replace') or 'it ended'}): {self.log()}")
-        return struct.unpack(">i", reply)[0]
+            raise SandboxError(f"the fork server did not start a worker ({exc or type(exc).__name__}): {self.log()}") from None
+        if len(reply) != STATUS.size:
+            raise SandboxError(f"the fork server did not start a worker (it ended): {self.log()}")
+        return STATUS.unpack(reply)[0]
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -191,10 +192,10 @@ class WorkerProcess:
         payload = encode(command)
         _write_all(self.to_worker, struct.pack(">Q", len(payload)) + payload)  # one write: the worker wakes once
         deadline = time.monotonic() + seconds
-        (length,) = struct.unpack(">Q", self._read_exactly(8, deadline))
-        if length > 512 * 1024 * 1024:
+        (length,) = struct.unpack(">Q", _read_exactly(self.from_worker, 8, deadline))
+        if length > MAX_MESSAGE_BYTES:
             raise ProtocolError(f"reply of {length} bytes")
-        return decode(self._read_exactly(length, deadline))
+        return decode(_read_exactly(self.from_worker, length, deadline))
 
     def output(self) -> str:
         """The captured stdout and stderr, each capped at ``limits.output_bytes``."""
@@ -261,12 +262,9 @@ class WorkerProcess:
     def _read_status(self, seconds: float) -> int | None:
         """The keeper's next word (the worker's pid, then its exit status); None if it ended without one or is late."""
         try:
-            return struct.unpack(">i", _read_exactly(self._status, 4, time.monotonic() + seconds))[0]
+            return STATUS.unpack(_read_exactly(self._status, STATUS.size, time.monotonic() + seconds))[0]
         except (TimeoutError, EOFError, OSError):
             return None
-
-    def _read_exactly(self, n: int, deadline: float) -> bytes:
-        return _read_exactly(self.from_worker, n, deadline)
 
 
 class SpareWorkers:

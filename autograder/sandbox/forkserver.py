@@ -26,6 +26,7 @@ student code runs.
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import json
 import os
@@ -59,7 +60,7 @@ def main(argv: list[str]) -> None:
     gc.freeze()  # the workers' garbage collections need not touch (and copy) what the server imported
     control = socket.socket(fileno=control_fd)
     while True:
-        _reap_keepers()
+        _reap_children()
         try:
             message, fds, _, _ = socket.recv_fds(control, 64 * 1024, 3)
         except OSError:
@@ -76,7 +77,7 @@ def main(argv: list[str]) -> None:
         for fd in fds:
             os.close(fd)
         control.sendall(STATUS.pack(keeper))
-    while _reap_keepers(block=True):
+    while _reap_children(block=True):
         pass
     os._exit(0)
 
@@ -105,7 +106,7 @@ def _keep(fds: list[int], home: str, limits: dict, level: str, keep: list[str]) 
         _, code = os.waitpid(worker, 0)
         if level != "namespaces":  # (in its namespace, the kernel has killed them with the worker)
             jail.kill_descendants(os.getpid())
-        while _reap_keepers(block=True):
+        while _reap_children(block=True):
             pass
         os.write(status, STATUS.pack(os.waitstatus_to_exitcode(code)))
     finally:
@@ -124,6 +125,7 @@ def _work(commands: int, replies: int, home: str, limits: dict, level: str, keep
         os.dup2(null, 0)
         for fd, name in ((1, "stdout"), (2, "stderr")):
             os.dup2(os.open(os.path.join(home, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
+        commands, replies = (fcntl.fcntl(fd, fcntl.F_DUPFD, 5) for fd in (commands, replies))  # out of the way of 3 and 4
         os.dup2(commands, 3)
         os.dup2(replies, 4)
         os.closerange(5, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the server's socket and every other pipe
@@ -147,8 +149,8 @@ def _apply_limits(limits: dict) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _reap_keepers(block: bool = False) -> bool:
-    """Wait for children that ended (one, blocking, with ``block``); False when none is left."""
+def _reap_children(block: bool = False) -> bool:
+    """Wait for children that ended: the server's keepers, a keeper's worker and what it left (one, blocking, with ``block``); False when none is left."""
     while True:
         try:
             pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
