@@ -44,7 +44,7 @@ from autograder.course import Assignment, load_assignment
 from autograder.errors import AutograderError
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionGrade
-from autograder.grading.submission import Submission
+from autograder.grading.submission import Submission, SubmissionFailure
 from autograder.sandbox.client import Limits, SpareWorkers
 from autograder.submissions import prepare_submission
 
@@ -172,6 +172,21 @@ class StreamPlugin:
                 return True
         self.exhausted = True
         return True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+        """A test that failed a check: pytest's report, with the exception's message for the traceback it would format (2 ms, for no reader).
+
+        Feedback is that message (see ``GradingPlugin``); anything else, a
+        fault of the grader included, gets pytest's own report.
+        """
+        if call.when != "call" or call.excinfo is None or not isinstance(call.excinfo.value, (AssertionError, SubmissionFailure)):
+            return None
+        sections = [(f"Captured {key} {when}", content) for when, key, content in item._report_sections]
+        return pytest.TestReport(
+            item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed", call.excinfo.exconly(), "call",
+            sections, call.duration, call.start, call.stop, item.user_properties,
+        )
 
     def _grade(self, session: pytest.Session, path: Path) -> SubmissionGrade | AutograderError:
         """One pass: the grade of the submission at ``path``."""

@@ -36,13 +36,14 @@ def test_mixup_mixes_with_its_own_lam_and_permutation(submission, hint, x_shape)
 @pytest.mark.parametrize("alpha", [0.2, 1.0, 4.0])
 def test_mixup_lam_follows_beta_alpha_alpha(submission, hint, alpha):
     """lam follows Beta(alpha, alpha) (Kolmogorov-Smirnov test, false-failure rate 1e-9)"""
-    x, y = np.zeros((2, 1)), np.eye(2)
-    draws = submission.call_each("augmentation.mixup", [((x, y), {"alpha": alpha, "rng": submission.rng(seed)}) for seed in range(300)])
+    # the batch and one generator stay on the student's side: successive draws from one generator are independent too
+    x, y, rng = submission.put(np.zeros((2, 1))), submission.put(np.eye(2)), submission.put(submission.rng(0))
+    draws = submission.call_each("augmentation.mixup", [((x, y), {"alpha": alpha, "rng": rng})] * 300)
     lams = [drawn[2] for drawn in draws]
     # 300 draws from the symmetric Beta(alpha, alpha) all land at or above 0.5 with probability 2**-300
     folded = all(isinstance(lam, float) and lam >= 0.5 for lam in lams)
     try:
-        beta_fit_check(lams, alpha, alpha, what=f"lam over 300 seeds with alpha={alpha}")
+        beta_fit_check(lams, alpha, alpha, what=f"lam over 300 draws with alpha={alpha}")
     except AssertionError as failed:
         raise AssertionError(f"{failed}\n{hint('mixup-lam-folded')}" if folded else str(failed)) from None
 
