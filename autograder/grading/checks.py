@@ -16,6 +16,7 @@ passes.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -168,7 +169,11 @@ def binomial_check(successes: int, trials: int, p: float, *, what: str, alpha: f
 
 def beta_fit_check(samples: Iterable[float], a: float, b: float, *, what: str, alpha: float = ALPHA) -> None:
     """Kolmogorov-Smirnov test that ``samples`` come from Beta(a, b); false-failure rate ``alpha`` (1e-9)."""
-    samples = np.asarray(list(samples), dtype=np.float64)
+    samples = list(samples)
+    odd = [value for value in samples if not isinstance(value, numbers.Real)]
+    if odd:
+        raise AssertionError(f"{what}: expected a number from every draw, got {odd[0]!r}")
+    samples = np.asarray(samples, dtype=np.float64)
     if np.any((samples < 0) | (samples > 1)) or not np.all(np.isfinite(samples)):
         raise AssertionError(f"{what}: every value should lie in [0, 1]; got values from {samples.min():.4g} to {samples.max():.4g}")
     # the two-sided p-value is at least the one-sided one of the same distance

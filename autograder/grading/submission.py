@@ -7,6 +7,7 @@
     sub.rng(seed)                                     -> stands for np.random.default_rng(seed)
     with sub.raises(ValueError): sub.call(...)
     sub.call_each("augmentation.mixup", [((x, y), {"rng": sub.rng(s)}) for s in range(300)])  -> [plain value, ...]
+    sub.repeat("augmentation.mixup", 300, (x, y), {"rng": sub.put(sub.rng(0))}, part=2)   -> [lam, ...]
     obj.call_each("forward", [((x + h,), {}), ((x - h,), {})])                               (same, on an object)
 
 The student's code runs behind a backend: ``WorkerBackend`` (a separate,
@@ -136,6 +137,24 @@ class Submission:
         commands = [{"op": "call", "module": module, "name": name, "args": list(args), "kwargs": dict(kwargs)} for args, kwargs in arguments]
         return self._request_each(commands, f"{target}(...)")
 
+    def repeat(self, target: str, times: int, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None, *, part: int | None = None) -> list:
+        """The results of ``times`` calls of ``target(*args, **kwargs)``: the draws of a random function, in a few round trips.
+
+        The arguments cross once, whatever ``times``, and every call gets the
+        same argument objects, as in a loop; pass a kept generator
+        (``sub.put(sub.rng(seed))``) for each call to draw afresh.
+        With ``part``, a result that is a tuple or list of more than ``part``
+        values comes back as that value alone (mixup's ``lam`` is ``part=2``);
+        any other result comes back whole, for the grader to reject.
+        """
+        module, name = _split(target)
+        kwargs = dict(kwargs or {})
+        if any(isinstance(value, Rng) for value in [*args, *kwargs.values()]):
+            raise ValueError("repeat gives each call a fresh rng(seed), so every call would draw the same: pass a kept one, put(rng(seed))")
+        command = _wired({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": kwargs})
+        chunks = [min(BATCH_CALLS, times - start) for start in range(0, times, BATCH_CALLS)]
+        return self._in_chunks([({"op": "repeat", "command": command, "times": n, "part": part}, n) for n in chunks], f"{target}(...)")
+
     def call_and_inputs(self, target: str, *args: Any, **kwargs: Any) -> tuple[Any, list, dict]:
         """Like ``call``, also returning the arguments as the call left them (to check nothing was modified)."""
         module, name = _split(target)
@@ -187,11 +206,15 @@ class Submission:
         return self._value(self._send(_wired(command), call), call)
 
     def _request_each(self, commands: list[dict], call: str) -> list:
+        batches = [[_wired(command) for command in commands[start : start + BATCH_CALLS]] for start in range(0, len(commands), BATCH_CALLS)]
+        return self._in_chunks([({"op": "batch", "commands": batch}, len(batch)) for batch in batches], call)
+
+    def _in_chunks(self, requests: list[tuple[dict, int]], call: str) -> list:
+        """The values of ``(batch or repeat, number of calls)`` requests sent in turn, all in one list."""
         values: list = []
-        for start in range(0, len(commands), BATCH_CALLS):
-            chunk = [_wired(command) for command in commands[start : start + BATCH_CALLS]]
-            got = self._value(self._send({"op": "batch", "commands": chunk}, call), call)
-            if not (isinstance(got, list) and len(got) == len(chunk)):
+        for command, calls in requests:
+            got = self._value(self._send(command, call), call)
+            if not (isinstance(got, list) and len(got) == calls):
                 raise WorkerCrashed(f"{call}: the worker sent a malformed reply")
             values += got
         return values

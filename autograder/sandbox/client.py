@@ -317,8 +317,9 @@ class WorkerBackend:
             self._deadline = now + self.limits.submission_seconds
         if now >= self._deadline:
             raise WorkerDied(f"not run: the submission used up its time limit of {self.limits.submission_seconds:g} s")
-        calls = len(command.get("commands", ())) if command.get("op") == "batch" else 1
-        allowed = self.limits.call_seconds * max(calls, 1)  # a batch: each of its calls keeps its own limit
+        op = command.get("op")
+        calls = len(command["commands"]) if op == "batch" else command["times"] if op == "repeat" else 1
+        allowed = self.limits.call_seconds * max(calls, 1)  # a batch or a repeat: each of its calls keeps its own limit
         seconds = min(allowed, self._deadline - now)
         if self._worker is None:
             worker = self._spares.take()

@@ -10,6 +10,9 @@ A command is a dict (after decoding)::
     {"op": "get",    "handle": 3, "name": "params"}
     {"op": "set",    "handle": 3, "name": "training", "value": False}
     {"op": "batch",  "commands": [command, ...]}       (any of the above, run in order)
+    {"op": "repeat", "command": command, "times": 300, "part": 2}
+                     (one command run ``times`` times; "part", if not null: of a
+                     result that is a tuple or list that long, only that element)
 
 The reply is ``{"ok": value}`` with the value converted to plain data, or
 ``{"error": {...}}`` describing an exception raised by the student's code
@@ -17,17 +20,21 @@ The reply is ``{"ok": value}`` with the value converted to plain data, or
 A batch replies ``{"ok": [value, ...]}``, one value per command; it stops at
 the first command that fails and replies that command's error, with its
 ``index`` added, exactly as if the commands had been sent one by one (a
-statistical check gathers its hundreds of samples in one round trip).
+statistical check gathers its hundreds of samples in one round trip). A
+repeat replies as the batch of its ``times`` copies of the command would,
+less what ``part`` leaves out (the draws of a random function, with nothing
+sent per draw).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import sys
 import traceback
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -74,17 +81,26 @@ class Handler:
 
     def handle(self, command: dict) -> dict:
         """The reply to ``command``; exceptions in student code become error replies."""
-        if command.get("op") == "batch" and isinstance(command.get("commands"), list):
+        op = command.get("op")
+        if op == "batch" and isinstance(command.get("commands"), list):
             return self._batch(command["commands"])
+        if op == "repeat":
+            times, part = command.get("times"), command.get("part")
+            if not (isinstance(command.get("command"), dict) and type(times) is int and times >= 0 and (part is None or (type(part) is int and part >= 0))):
+                return _protocol_error("a repeat holds a command, a number of times and a part (an index, or null)")
+            return self._batch(itertools.repeat(command["command"], times), part)
         return self._one(command)
 
-    def _batch(self, commands: list) -> dict:
+    def _batch(self, commands: Iterable, part: int | None = None) -> dict:
         values = []
         for index, command in enumerate(commands):
             reply = self._one(command) if isinstance(command, dict) else _protocol_error("a batch holds commands (dicts)")
             if "error" in reply:
                 return {"error": {**reply["error"], "index": index}}
-            values.append(reply["ok"])
+            value = reply["ok"]
+            if part is not None and type(value) in (tuple, list) and len(value) > part:
+                value = value[part]
+            values.append(value)
         return {"ok": values}
 
     def _one(self, command: dict) -> dict:

@@ -84,6 +84,10 @@ def test_draws_not_from_the_beta_distribution_fail():
     assert "do not follow Beta(0.4, 0.4)" in _message(beta_fit_check, rng.uniform(size=2000), 0.4, 0.4, what="lam")
 
 
+def test_a_draw_that_is_not_a_number_fails_the_beta_check():
+    assert "expected a number from every draw, got (0.5, 0.5)" in _message(beta_fit_check, [0.2, (0.5, 0.5)], 1.0, 1.0, what="lam")
+
+
 def _passes(check, *args, **kwargs) -> bool:
     try:
         check(*args, **kwargs)

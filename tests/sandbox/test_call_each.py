@@ -71,3 +71,31 @@ def test_call_each_on_an_object_calls_its_method_in_order(sub):
 
 def test_no_calls_make_no_round_trip(sub):
     assert sub.call_each("student.draw", []) == []
+
+
+def test_repeat_returns_what_a_loop_of_calls_with_one_generator_returns(sub):
+    repeated = sub.repeat("student.draw", BATCH_CALLS + 5, (2.0,), {"rng": sub.put(sub.rng(7))})
+    shared = sub.put(sub.rng(7))
+    looped = [sub.call("student.draw", 2.0, rng=shared) for _ in range(BATCH_CALLS + 5)]
+    assert len(repeated) == len(looped) == BATCH_CALLS + 5
+    for (x1, noise1), (x2, noise2) in zip(repeated, looped):
+        assert x1 == x2 == 2.0 and np.array_equal(noise1, noise2)
+
+
+def test_repeat_with_a_part_returns_that_element_of_each_result(sub):
+    assert sub.repeat("student.draw", 3, (4.0,), part=0) == [4.0, 4.0, 4.0]
+
+
+def test_repeat_returns_a_result_too_short_for_the_part_whole(sub):
+    assert sub.repeat("student.draw", 2, (4.0,), part=5) == [(4.0, None), (4.0, None)]
+
+
+def test_repeat_raises_at_the_first_failing_call(sub):
+    with pytest.raises(StudentError, match=r"student.draw\(...\) raised ValueError: x must be >= 0, got -1.0"):
+        sub.repeat("student.draw", 3, (-1.0,))
+    assert sub.call("student.count") == 1
+
+
+def test_repeat_refuses_a_fresh_generator_that_would_draw_the_same_every_call(sub):
+    with pytest.raises(ValueError, match=r"pass a kept one, put\(rng\(seed\)\)"):
+        sub.repeat("student.draw", 3, (1.0,), {"rng": sub.rng(0)})

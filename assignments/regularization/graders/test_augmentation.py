@@ -36,10 +36,9 @@ def test_mixup_mixes_with_its_own_lam_and_permutation(submission, hint, x_shape)
 @pytest.mark.parametrize("alpha", [0.2, 1.0, 4.0])
 def test_mixup_lam_follows_beta_alpha_alpha(submission, hint, alpha):
     """lam follows Beta(alpha, alpha) (Kolmogorov-Smirnov test, false-failure rate 1e-9)"""
-    # the batch and one generator stay on the student's side: successive draws from one generator are independent too
-    x, y, rng = submission.put(np.zeros((2, 1))), submission.put(np.eye(2)), submission.put(submission.rng(0))
-    draws = submission.call_each("augmentation.mixup", [((x, y), {"alpha": alpha, "rng": rng})] * 300)
-    lams = [drawn[2] for drawn in draws]
+    # one generator for all 300 draws (successive draws are independent too); only lam comes back
+    x, y = np.zeros((2, 1)), np.eye(2)
+    lams = submission.repeat("augmentation.mixup", 300, (x, y), {"alpha": alpha, "rng": submission.put(submission.rng(0))}, part=2)
     # 300 draws from the symmetric Beta(alpha, alpha) all land at or above 0.5 with probability 2**-300
     folded = all(isinstance(lam, float) and lam >= 0.5 for lam in lams)
     try:
@@ -93,8 +92,8 @@ def test_flip_reverses_exactly_the_reported_images(submission, hint, shape):
 @pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
 def test_flip_probability_is_p(submission, p):
     """flips each image with probability p (binomial test, false-failure rate 1e-9)"""
-    draws = submission.call_each("augmentation.random_horizontal_flip", [((np.zeros((500, 2, 2)),), {"p": p, "rng": submission.rng(s)}) for s in range(4)])
-    flipped = sum(int(np.sum(drawn[1])) for drawn in draws)
+    draws = submission.repeat("augmentation.random_horizontal_flip", 4, (np.zeros((500, 2, 2)),), {"p": p, "rng": submission.put(submission.rng(0))}, part=1)
+    flipped = sum(int(np.sum(drawn)) for drawn in draws)
     binomial_check(flipped, 2000, p, what=f"images flipped with p={p}")
 
 
@@ -132,7 +131,7 @@ def test_crop_window_is_the_padded_slice_at_the_reported_offset(submission, shap
 def test_crop_offsets_cover_every_allowed_position(submission, hint):
     """offsets cover every allowed top-left corner, and only those"""
     seen = set()
-    for _, offsets in submission.call_each("augmentation.random_crop", [((np.zeros((100, 4, 5)), 3), {"padding": 1, "rng": submission.rng(seed)}) for seed in range(6)]):
+    for offsets in submission.repeat("augmentation.random_crop", 6, (np.zeros((100, 4, 5)), 3), {"padding": 1, "rng": submission.put(submission.rng(0))}, part=1):
         seen |= {(int(i), int(j)) for i, j in offsets}
     allowed = {(i, j) for i in range(4) for j in range(5)}  # padded 6 x 7, window 3
     never_last = seen and max(i for i, _ in seen) < 3 and max(j for _, j in seen) < 4
