@@ -309,9 +309,34 @@ class WorkerBackend:
         self._worker: WorkerProcess | None = None
         self._last_output = ""
         self._deadline: float | None = None
+        self._imported: set[str] = set()
+        """The modules the current worker has imported (or failed to, with an error it keeps)."""
+        self._hung: dict[str, str] = {}
+        """Modules whose import did not finish within a call's limit, and what to say of them."""
 
     def request(self, command: dict) -> Any:
-        """The decoded reply to ``command``; WorkerDied if the worker did not answer."""
+        """The decoded reply to ``command``; WorkerDied if the worker did not answer.
+
+        Each module the command needs is first imported on its own, within
+        one call's limit: a module that hangs at import costs that limit once
+        (later calls into it fail at once), not once per call, and the other
+        modules are graded as usual.
+        """
+        for module in _modules_of(command):
+            if module in self._hung:
+                raise WorkerDied(self._hung[module])
+            if module not in self._imported:
+                try:
+                    self._exchange({"op": "import", "module": module})
+                except WorkerDied as died:
+                    if "longer than the limit" in str(died):
+                        self._hung[module] = f"importing {module}.py took longer than the limit of {self.limits.call_seconds:g} s per call (a loop that never ends at import?)"
+                        raise WorkerDied(self._hung[module]) from None
+                    raise
+                self._imported.add(module)
+        return self._exchange(command)
+
+    def _exchange(self, command: dict) -> Any:
         now = time.monotonic()
         if self._deadline is None:
             self._deadline = now + self.limits.submission_seconds
@@ -352,10 +377,20 @@ class WorkerBackend:
         self._last_output = worker.output()
         worker.remove()
         self._worker = None
+        self._imported = set()
         if not explain:
             return reason
         tail = self._last_output[-400:]
         return f"{reason}: {_describe_status(status, self.limits)}" + (f"\n{tail}" if tail else "")
+
+
+def _modules_of(command: dict) -> list[str]:
+    """The student's modules a command calls into by name (methods reach theirs through a handle)."""
+    if command.get("op") == "batch":
+        return list(dict.fromkeys(module for inner in command["commands"] for module in _modules_of(inner)))
+    if command.get("op") == "repeat":
+        return _modules_of(command["command"])
+    return [command["module"]] if command.get("op") in ("call", "new") else []
 
 
 def _describe_status(status: int, limits: Limits) -> str:

@@ -6,6 +6,7 @@ A command is a dict (after decoding)::
                      (with "return_inputs": true the reply is (result, args, kwargs) after the call)
     {"op": "new",    "module": "optimizers", "name": "Adam", "args": [...], "kwargs": {...}}
     {"op": "method", "handle": 3, "name": "step", "args": [...], "kwargs": {...}}
+    {"op": "import", "module": "penalties"}             (imports the module now; replies None, or its import error)
     {"op": "put",    "value": [...]}                    (keeps a value in the worker; replies a handle)
     {"op": "get",    "handle": 3, "name": "params"}
     {"op": "set",    "handle": 3, "name": "training", "value": False}
@@ -121,6 +122,9 @@ class Handler:
                 result = method(*args, **kwargs)
                 if command.get("return_inputs"):
                     result = (result, *_plain_inputs(command, args, kwargs))
+            elif op == "import":
+                self._module(command["module"])
+                result = None
             elif op == "put":  # keep a value in the worker, to pass it by reference and mutate it later
                 self._objects[len(self._objects) + 1] = self._live(command["value"])
                 return {"ok": Handle(len(self._objects))}

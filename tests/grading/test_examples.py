@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from corpus import lost_items
+from corpus import lost_items, reference_submission
 
 from autograder.course import load_assignment
 from autograder.grading.runner import grade
 from autograder.markers import make_stub, strip_markers
+from autograder.sandbox.client import Limits
 
 PARTLY_WRONG = {
     "regularization": {"normalization.BatchNorm1d", "losses.softmax_cross_entropy"},
@@ -32,3 +33,12 @@ def test_examples_grade_full_partial_and_zero_in_the_isolated_worker(assignment)
     assert (correct.score, stub.score) == (100.0, 0.0)
     assert lost_items(partly) == PARTLY_WRONG[assignment]
     assert 0 < partly.score < 100
+
+
+def test_a_module_that_hangs_at_import_loses_only_its_own_points(tmp_path):
+    a = load_assignment("regularization")
+    source = strip_markers(a.reference_file("augmentation").read_text(), a.reference_file("augmentation"))
+    folder = reference_submission("regularization", tmp_path / "hangs", {"augmentation": source + "\nwhile True:\n    pass\n"})
+    result = grade("regularization", folder, limits=Limits(call_seconds=1, submission_seconds=60))
+    assert {i.item.split(".")[0] for i in result.items() if i.score < i.max_score} == {"augmentation"}
+    assert all(t.timed_out and "importing augmentation.py took longer" in t.feedback for t in result.tests if t.item.startswith("augmentation."))
