@@ -34,8 +34,7 @@ def _non_finite(grads):
 def run(s, cls, params, grads, **hyper):
     """Construct ``cls`` on ``params``, step through ``grads``; returns (params, t) after the last step."""
     opt = s.new(f"optimizers.{cls}", params, **hyper)
-    for g in grads:
-        opt.call("step", g)
+    opt.call_each("step", [((g,), {}) for g in grads])  # as the loop of steps, in one round trip
     return opt.get("params"), opt.get("t")
 
 
