@@ -112,6 +112,8 @@ class Submission:
 
     def __init__(self, backend: WorkerBackend | InProcessBackend):
         self.backend = backend
+        self._over_limit: dict[str, str] = {}
+        """Calls (by label, e.g. "dropout.dropout_forward(...)") that once ran past the per-call limit, and what was said."""
 
     @classmethod
     def isolated(cls, folder: Path, limits: Limits = Limits(), spares: SpareWorkers | None = None) -> "Submission":
@@ -220,9 +222,16 @@ class Submission:
         return values
 
     def _send(self, command: dict, call: str) -> dict:
+        """The reply to ``command``. A function or method that once ran past the per-call limit is not run again:
+        an endless loop costs that limit once, not once per test, and cannot use up the submission's time
+        (which would fail the tests of every other module)."""
+        if call in self._over_limit:
+            raise WorkerCrashed(f"{call} was not run: on an earlier call, {self._over_limit[call]}")
         try:
             reply = self.backend.request(command)
         except WorkerDied as died:
+            if died.over_call_limit:
+                self._over_limit[call] = str(died)
             raise WorkerCrashed(f"{call} did not finish: {died}") from None
         if not isinstance(reply, dict) or not ({"ok"} == set(reply) or {"error"} == set(reply)):
             raise WorkerCrashed(f"{call}: the worker sent a malformed reply")

@@ -80,6 +80,11 @@ EXIT_SECONDS = 2.0
 class WorkerDied(Exception):
     """The worker ended or was killed during a call; the message says why."""
 
+    def __init__(self, message: str, *, over_call_limit: bool = False):
+        super().__init__(message)
+        self.over_call_limit = over_call_limit
+        """A call ran past its own wall-time limit (an endless loop, most likely)."""
+
 
 class SandboxError(RuntimeError):
     """The worker could not be started or confined: a problem of the grading host, not of the student."""
@@ -324,14 +329,14 @@ class WorkerBackend:
         """
         for module in _modules_of(command):
             if module in self._hung:
-                raise WorkerDied(self._hung[module])
+                raise WorkerDied(self._hung[module], over_call_limit=True)
             if module not in self._imported:
                 try:
                     self._exchange({"op": "import", "module": module})
                 except WorkerDied as died:
-                    if "longer than the limit" in str(died):
+                    if died.over_call_limit:
                         self._hung[module] = f"importing {module}.py took longer than the limit of {self.limits.call_seconds:g} s per call (a loop that never ends at import?)"
-                        raise WorkerDied(self._hung[module]) from None
+                        raise WorkerDied(self._hung[module], over_call_limit=True) from None
                     raise
                 self._imported.add(module)
         return self._exchange(command)
@@ -357,7 +362,7 @@ class WorkerBackend:
         except TimeoutError:
             if seconds < allowed:
                 raise WorkerDied(self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s")) from None
-            raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call")) from None
+            raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call"), over_call_limit=True) from None
 
     def output(self) -> str:
         """The captured stdout and stderr of the current (or last) worker, capped."""

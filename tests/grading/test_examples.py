@@ -42,3 +42,13 @@ def test_a_module_that_hangs_at_import_loses_only_its_own_points(tmp_path):
     result = grade("regularization", folder, limits=Limits(call_seconds=1, submission_seconds=60))
     assert {i.item.split(".")[0] for i in result.items() if i.score < i.max_score} == {"augmentation"}
     assert all(t.timed_out and "importing augmentation.py took longer" in t.feedback for t in result.tests if t.item.startswith("augmentation."))
+
+
+def test_a_function_that_loops_forever_loses_only_its_own_points(tmp_path):
+    a = load_assignment("regularization")
+    source = strip_markers(a.reference_file("dropout").read_text(), a.reference_file("dropout"))
+    looping = source + "\n\ndef dropout_backward(dout, mask, p):\n    while True:\n        pass\n"
+    folder = reference_submission("regularization", tmp_path / "loops", {"dropout": looping})
+    # five seconds are enough for one call to time out, not for one per test of dropout_backward
+    result = grade("regularization", folder, limits=Limits(call_seconds=1, submission_seconds=5))
+    assert lost_items(result) == {"dropout.dropout_backward", "dropout.Dropout"}

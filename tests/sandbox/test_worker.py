@@ -34,6 +34,10 @@ def spin():
     while True:
         pass
 
+def spin_too():
+    while True:
+        pass
+
 def hog():
     return np.ones(10**11)
 
@@ -156,12 +160,23 @@ def test_a_module_that_hangs_at_import_costs_one_call_limit_and_spares_the_other
         assert submission.call("student.double", np.ones(1))[1] == 1.0
 
 
+def test_a_function_that_ran_past_the_call_limit_is_not_run_again(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=30)) as submission:
+        with pytest.raises(WorkerCrashed, match="longer than the limit of 1 s per call"):
+            submission.call("student.spin")
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match=r"student.spin\(...\) was not run: on an earlier call, the call took longer than the limit of 1 s per call"):
+            submission.call_each("student.spin", [((), {})])
+        assert time.monotonic() - started < 0.5
+        assert submission.call("student.double", np.ones(1))[1] == 1.0
+
+
 def test_once_the_submission_time_limit_is_used_up_later_calls_fail_at_once(folder):
     with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=1.5)) as submission:
         with pytest.raises(WorkerCrashed, match="longer than the limit of 1 s per call"):
             submission.call("student.spin")
         with pytest.raises(WorkerCrashed, match="used up its time limit of 1.5 s"):
-            submission.call("student.spin")
+            submission.call("student.spin_too")
         started = time.monotonic()
         with pytest.raises(WorkerCrashed, match="not run: the submission used up its time limit"):
             submission.call("student.double", np.ones(1))
