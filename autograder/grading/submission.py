@@ -32,6 +32,8 @@ from autograder.sandbox.client import Limits, SpareWorkers, WorkerBackend, Worke
 from autograder.sandbox.handler import Handler
 from autograder.sandbox.protocol import Handle, Rng, copy_plain
 
+OVER_LIMIT_RUNS = 2
+"""Runs past the per-call limit after which a function's later calls fail at once (once may be one unlucky input)."""
 BATCH_CALLS = 100
 """Calls per round trip in ``call_each``; each keeps its own wall-time limit (the round trip gets the sum)."""
 
@@ -112,8 +114,8 @@ class Submission:
 
     def __init__(self, backend: WorkerBackend | InProcessBackend):
         self.backend = backend
-        self._over_limit: dict[str, str] = {}
-        """Calls (by label, e.g. "dropout.dropout_forward(...)") that once ran past the per-call limit, and what was said."""
+        self._over_limit: dict[str, list[str]] = {}
+        """What was said each time a call (by label, e.g. "dropout.dropout_forward(...)") ran past the per-call limit."""
 
     @classmethod
     def isolated(cls, folder: Path, limits: Limits = Limits(), spares: SpareWorkers | None = None) -> "Submission":
@@ -222,16 +224,16 @@ class Submission:
         return values
 
     def _send(self, command: dict, call: str) -> dict:
-        """The reply to ``command``. A function or method that once ran past the per-call limit is not run again:
-        an endless loop costs that limit once, not once per test, and cannot use up the submission's time
-        (which would fail the tests of every other module)."""
-        if call in self._over_limit:
-            raise WorkerCrashed(f"{call} was not run: on an earlier call, {self._over_limit[call]}")
+        """The reply to ``command``. A function or method that ran past the per-call limit ``OVER_LIMIT_RUNS``
+        times is not run again: an endless loop costs that limit twice, not once per test, and cannot use up
+        the submission's time (which would fail the tests of every other module)."""
+        if len(self._over_limit.get(call, ())) >= OVER_LIMIT_RUNS:
+            raise WorkerCrashed(f"{call} was not run: on {OVER_LIMIT_RUNS} earlier calls, {self._over_limit[call][-1]}")
         try:
             reply = self.backend.request(command)
         except WorkerDied as died:
             if died.over_call_limit:
-                self._over_limit[call] = str(died)
+                self._over_limit.setdefault(call, []).append(str(died))
             raise WorkerCrashed(f"{call} did not finish: {died}") from None
         if not isinstance(reply, dict) or not ({"ok"} == set(reply) or {"error"} == set(reply)):
             raise WorkerCrashed(f"{call}: the worker sent a malformed reply")

@@ -49,6 +49,6 @@ def test_a_function_that_loops_forever_loses_only_its_own_points(tmp_path):
     source = strip_markers(a.reference_file("dropout").read_text(), a.reference_file("dropout"))
     looping = source + "\n\ndef dropout_backward(dout, mask, p):\n    while True:\n        pass\n"
     folder = reference_submission("regularization", tmp_path / "loops", {"dropout": looping})
-    # five seconds are enough for one call to time out, not for one per test of dropout_backward
-    result = grade("regularization", folder, limits=Limits(call_seconds=1, submission_seconds=5))
+    # eight seconds are enough for two time-outs each of dropout_backward and the layer's backward, not for one per test
+    result = grade("regularization", folder, limits=Limits(call_seconds=1, submission_seconds=8))
     assert lost_items(result) == {"dropout.dropout_backward", "dropout.Dropout"}
