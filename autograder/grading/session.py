@@ -160,7 +160,8 @@ class StreamPlugin:
             raise session.Interrupted(f"{session.testsfailed} error{'s' if session.testsfailed != 1 else ''} during collection")
         if not session.items:
             return True
-        # one-line tracebacks in reports nobody reads (a long one costs 50 ms per failed test: a stub fails 157);
+        # one-line tracebacks in the reports pytest still formats (a grader's fault, a fixture's error: failed checks
+        # get pytest_runtest_makereport's below), which nobody reads and a long one costs 50 ms;
         # set after collection, whose errors keep their short tracebacks for the instructors
         session.config.option.tbstyle = "line"
         for path in self.submissions:

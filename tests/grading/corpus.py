@@ -20,14 +20,17 @@ DEPENDENTS = {
 }
 
 
+def reference_source(assignment: str, module: str) -> str:
+    """The reference's ``module`` as a student would submit it: without the solution markers."""
+    path = load_assignment(assignment).reference_file(module)
+    return strip_markers(path.read_text(), path)
+
+
 def reference_submission(assignment: str, folder: Path, replaced: dict[str, str] | None = None) -> Path:
     """A submission folder: the reference without markers, with ``replaced`` module sources instead."""
-    a = load_assignment(assignment)
     folder.mkdir(parents=True, exist_ok=True)
-    for module in a.modules:
-        path = a.reference_file(module)
-        source = (replaced or {}).get(module) or strip_markers(path.read_text(), path)
-        (folder / path.name).write_text(source)
+    for module in load_assignment(assignment).modules:
+        (folder / f"{module}.py").write_text((replaced or {}).get(module) or reference_source(assignment, module))
     return folder
 
 

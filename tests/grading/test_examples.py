@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from corpus import lost_items, reference_submission
+from corpus import lost_items, reference_source, reference_submission
 
 from autograder.course import load_assignment
 from autograder.grading.runner import grade
@@ -36,18 +36,15 @@ def test_examples_grade_full_partial_and_zero_in_the_isolated_worker(assignment)
 
 
 def test_a_module_that_hangs_at_import_loses_only_its_own_points(tmp_path):
-    a = load_assignment("regularization")
-    source = strip_markers(a.reference_file("augmentation").read_text(), a.reference_file("augmentation"))
-    folder = reference_submission("regularization", tmp_path / "hangs", {"augmentation": source + "\nwhile True:\n    pass\n"})
+    hanging = reference_source("regularization", "augmentation") + "\nwhile True:\n    pass\n"
+    folder = reference_submission("regularization", tmp_path / "hangs", {"augmentation": hanging})
     result = grade("regularization", folder, limits=Limits(call_seconds=1, submission_seconds=60))
     assert {i.item.split(".")[0] for i in result.items() if i.score < i.max_score} == {"augmentation"}
     assert all(t.timed_out and "importing augmentation.py took longer" in t.feedback for t in result.tests if t.item.startswith("augmentation."))
 
 
 def test_a_function_that_loops_forever_loses_only_its_own_points(tmp_path):
-    a = load_assignment("regularization")
-    source = strip_markers(a.reference_file("dropout").read_text(), a.reference_file("dropout"))
-    looping = source + "\n\ndef dropout_backward(dout, mask, p):\n    while True:\n        pass\n"
+    looping = reference_source("regularization", "dropout") + "\n\ndef dropout_backward(dout, mask, p):\n    while True:\n        pass\n"
     folder = reference_submission("regularization", tmp_path / "loops", {"dropout": looping})
     # eight seconds are enough for two time-outs each of dropout_backward and the layer's backward, not for one per test
     result = grade("regularization", folder, limits=Limits(call_seconds=1, submission_seconds=8))
