@@ -164,19 +164,18 @@ class _Dispatcher:
     def _serve(self, job: _Job, todo: deque[Entry]) -> None:
         """Read what ``job`` said; hand it the next submission when it asks; handle its end."""
         ended = False
-        try:
-            while job.conn.poll():
+        while not ended:
+            try:  # only the pipe's errors say the process ended (one of the progress callback's, such as a closed stdout, is raised)
+                if not job.conn.poll():
+                    break
                 message = job.conn.recv()
-                if message[0] == "done":
-                    self._done(job, message[1])
-                elif message[0] == "ready":
-                    if self.stopping or not todo:
-                        job.conn.send(None)
-                    else:
-                        job.holding, job.handed_at, job.took_any = todo.popleft(), time.time_ns(), True
-                        job.conn.send((job.holding.student, str(job.holding.path), str(results_path(self.results_dir, job.holding.student))))
-        except (EOFError, OSError):  # its end of the pipe is closed: it ended
-            ended = True
+            except (EOFError, OSError):  # its end of the pipe is closed: it ended
+                ended = True
+                break
+            if message[0] == "done":
+                self._done(job, message[1])
+            elif message[0] == "ready":
+                ended = not self._hand_out(job, todo)
         if not ended and job.process.is_alive():
             return
         job.process.join()
@@ -191,6 +190,19 @@ class _Dispatcher:
                 f"the grading processes ended unexpectedly (the last with {_how(job.process.exitcode)}); {len(todo)} submissions "
                 "were not graded (rerun the same command to resume)"
             )
+
+    def _hand_out(self, job: _Job, todo: deque[Entry]) -> bool:
+        """Send ``job`` the next submission, or None when there is none; False if its end of the pipe is closed."""
+        if self.stopping or not todo:
+            task = None
+        else:
+            job.holding, job.handed_at, job.took_any = todo.popleft(), time.time_ns(), True
+            task = (job.holding.student, str(job.holding.path), str(results_path(self.results_dir, job.holding.student)))
+        try:
+            job.conn.send(task)
+        except OSError:
+            return False
+        return True
 
     def _done(self, job: _Job, ok: bool) -> None:
         entry, job.holding = job.holding, None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import json
+import multiprocessing
 import os
 import pty
 import re
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.batch.run import grade_all
 from autograder.batch.simulate import simulate
 
 ASSIGNMENT = "optimization"
@@ -223,3 +225,19 @@ def test_a_grading_process_that_ends_unexpectedly_costs_only_its_submission_a_gr
     assert statuses == {"student-0001": "graded", "student-0002": "grader error", "student-0003": "graded", "student-0004": "graded"}
     output = json.loads((root / "results" / "student-0002.json").read_text())["output"]
     assert "Grading failed: the grading process ended unexpectedly while grading this submission (exit status 3)" in output
+
+
+# --- output that cannot be written ------------------------------------------------------------------
+
+
+@pytest.mark.timeout(300)
+def test_progress_that_cannot_be_written_stops_the_run_instead_of_hanging_it(tmp_path):
+    """As `grade-all ... | head` does once head has exited: the error comes out, no grading process is left."""
+    simulate(ASSIGNMENT, 4, tmp_path / "subs", seed=5)
+
+    def closed_pipe(done: int, total: int, student: str) -> None:
+        raise BrokenPipeError("the reader of the progress lines has gone")
+
+    with pytest.raises(BrokenPipeError):
+        grade_all(ASSIGNMENT, tmp_path / "subs", tmp_path / "results", jobs=2, on_progress=closed_pipe)
+    assert multiprocessing.active_children() == []
