@@ -63,15 +63,23 @@ def grade_command(assignment: str, submission: Path, out: Path, in_process: bool
 
     Example: autograder grade regularization student-42/ --out results.json
     """
-    from autograder.grading.results import SubmissionGrade, write_results_json
-    from autograder.grading.runner import grade
-    from autograder.grading.summary import summarize
+    from autograder.sandbox.client import ForkServer
 
+    # first thing: the workers' fork server imports NumPy while this process imports pytest and collects the graders
+    server = None if in_process else ForkServer()
     try:
-        result = grade(assignment, submission, isolated=not in_process)
-    except AutograderError as exc:  # nothing was graded; results.json still says why
-        write_results_json(SubmissionGrade(assignment, output=f"Grading failed: {exc}", grader_error=True), out)
-        raise
+        from autograder.grading.results import SubmissionGrade, write_results_json
+        from autograder.grading.runner import grade
+        from autograder.grading.summary import summarize
+
+        try:
+            result = grade(assignment, submission, isolated=not in_process, server=server)
+        except AutograderError as exc:  # nothing was graded; results.json still says why
+            write_results_json(SubmissionGrade(assignment, output=f"Grading failed: {exc}", grader_error=True), out)
+            raise
+    finally:
+        if server is not None:  # closed already, unless grading failed before it took the server over
+            server.close()
     write_results_json(result, out)
     click.echo(summarize(result))
     click.echo(f"results.json written to {out}")

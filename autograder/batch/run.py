@@ -10,7 +10,9 @@ start. Each runs ONE stream (``autograder.grading.session.grade_each``) for its
 whole life: pytest starts and collects the graders once, the imports are moved
 out of the garbage collector's way (``gc.freeze``), and the fork server of its
 isolated workers (``SpareWorkers``) is started before the graders are
-collected. Each process has its own pipe to this one: it asks for a
+collected. Each process and its workers run on one CPU, a different one for
+each process while there are enough (``autograder.sandbox.cpus``). Each
+process has its own pipe to this one: it asks for a
 submission when it is ready, and says when that submission's results.json is
 written, so progress is per submission and this process always knows which
 submission each grading process holds.
@@ -45,6 +47,7 @@ from autograder.batch.discover import Entry, discover
 from autograder.errors import AutograderError
 from autograder.grading.results import SubmissionGrade, write_results_json
 from autograder.grading.session import grade_each, record_grader_error
+from autograder.sandbox.cpus import least_used
 
 STATUS_GRADED, STATUS_ERROR, STATUS_TIMEOUT = "graded", "grader error", "timed out"
 
@@ -112,6 +115,8 @@ class _Job:
 
     process: multiprocessing.process.BaseProcess
     conn: Connection
+    cpu: int
+    """The CPU it and its workers run on (processes side by side get different ones while there are enough)."""
     holding: Entry | None = None
     """The submission it is grading."""
     handed_at: int = 0
@@ -156,10 +161,11 @@ class _Dispatcher:
         # and the process does not use its parent's locks: it talks only through its own pipe)
         ours, theirs = multiprocessing.Pipe()
         others = [job.conn for job in self.jobs]
-        process = multiprocessing.get_context("fork").Process(target=_job_main, args=(self.assignment, theirs, others), daemon=True)
+        cpu = least_used([job.cpu for job in self.jobs])
+        process = multiprocessing.get_context("fork").Process(target=_job_main, args=(self.assignment, theirs, others, cpu), daemon=True)
         process.start()
         theirs.close()
-        self.jobs.append(_Job(process, ours))
+        self.jobs.append(_Job(process, ours, cpu))
 
     def _serve(self, job: _Job, todo: deque[Entry]) -> None:
         """Read what ``job`` said; hand it the next submission when it asks; handle its end."""
@@ -229,7 +235,7 @@ class _Dispatcher:
             self.on_progress(len(self.batch.graded) + len(self.batch.failed), self.total, student)
 
 
-def _job_main(assignment: str, conn: Connection, others: list[Connection]) -> None:
+def _job_main(assignment: str, conn: Connection, others: list[Connection], cpu: int) -> None:
     """A grading process: one stream over the submissions this process is handed, each results.json written as it is graded."""
     # the terminal's SIGINT reaches the whole process group: the main process stops the run, and
     # a submission being graded finishes (pytest would turn the interrupt into a grader error)
@@ -238,7 +244,7 @@ def _job_main(assignment: str, conn: Connection, others: list[Connection]) -> No
         other.close()
     tasks = _Tasks(conn)
     try:
-        grade_each(assignment, tasks, lambda path, outcome: tasks.finish(_as_grade(assignment, outcome)))
+        grade_each(assignment, tasks, lambda path, outcome: tasks.finish(_as_grade(assignment, outcome)), cpu=cpu)
     except Exception as error:  # the stream could not run (a broken catalogue): every submission is a grader error, as alone
         failed = SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True)
         if tasks.held is not None:

@@ -12,10 +12,12 @@ from pathlib import Path
 from autograder.errors import AutograderError
 from autograder.grading.results import SubmissionGrade
 from autograder.grading.session import grade_each
-from autograder.sandbox.client import Limits
+from autograder.sandbox.client import ForkServer, Limits
 
 
-def grade(assignment_name: str, submission_path: Path, *, isolated: bool = True, limits: Limits | None = None) -> SubmissionGrade:
+def grade(
+    assignment_name: str, submission_path: Path, *, isolated: bool = True, limits: Limits | None = None, server: ForkServer | None = None,
+) -> SubmissionGrade:
     """Grade the submission at ``submission_path`` (a folder or a zip).
 
     The student's code runs in a separate worker process (``isolated=True``,
@@ -23,12 +25,14 @@ def grade(assignment_name: str, submission_path: Path, *, isolated: bool = True,
     development). Problems with the graders themselves set ``grader_error``
     and are described in ``output``; problems with the student's code only
     cost points. ``limits`` overrides the assignment's ``[limits]`` (tests,
-    benchmarks). A submission that cannot be opened raises
-    ``AutograderError``: nothing was graded.
+    benchmarks). ``server``: a fork server for the worker, started earlier
+    (``autograder grade`` starts it first thing, so that it imports NumPy
+    while this process imports pytest); grading takes it over. A submission
+    that cannot be opened raises ``AutograderError``: nothing was graded.
     """
     started = time.monotonic()
     graded: list[SubmissionGrade | AutograderError] = []
-    grade_each(assignment_name, [Path(submission_path)], lambda _, outcome: graded.append(outcome), isolated=isolated, limits=limits)
+    grade_each(assignment_name, [Path(submission_path)], lambda _, outcome: graded.append(outcome), isolated=isolated, limits=limits, server=server)
     (outcome,) = graded
     if isinstance(outcome, AutograderError):
         raise outcome

@@ -45,7 +45,7 @@ from autograder.errors import AutograderError
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionGrade
 from autograder.grading.submission import Submission, SubmissionFailure
-from autograder.sandbox.client import Limits, SpareWorkers
+from autograder.sandbox.client import ForkServer, Limits, SpareWorkers
 from autograder.submissions import prepare_submission
 
 NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
@@ -80,6 +80,7 @@ def limits_for(config: dict) -> Limits:
 
 def grade_each(
     assignment_name: str, submissions: Iterable[Path], on_grade: OnGrade, *, isolated: bool = True, limits: Limits | None = None,
+    cpu: int | None = None, server: ForkServer | None = None,
 ) -> None:
     """Grade every submission of ``submissions`` (folders or zips) in one pytest session; see the module docstring.
 
@@ -89,12 +90,15 @@ def grade_each(
     code runs in an isolated worker (``isolated=True``, always for real
     grading: the workers are forked from a fork server that starts first, and
     imports NumPy while the graders are collected) or in this process
-    (development). ``limits`` overrides the assignment's ``[limits]``. An
-    exception raised by ``on_grade`` ends the stream and is raised here.
+    (development). ``limits`` overrides the assignment's ``[limits]``. Once
+    the tests start, this process and its workers share one CPU: ``cpu``, or
+    by default the one it runs on then. ``server``, a fork server started
+    earlier, is taken over (see ``SpareWorkers``). An exception raised by
+    ``on_grade`` ends the stream and is raised here.
     """
     assignment = load_assignment(assignment_name)
     limits = limits or limits_for(assignment.config)
-    workers = SpareWorkers(limits) if isolated else None
+    workers = SpareWorkers(limits, cpu, server) if isolated else None
     try:
         grading = GradingPlugin(assignment)
 

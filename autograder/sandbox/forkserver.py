@@ -10,7 +10,7 @@ process that has done so costs a few milliseconds. The server runs only
 trusted code (this package and NumPy) and never sees a submission's code,
 the reference or the graders: it forks a *keeper* for each worker the client
 asks for, and goes back to waiting. On its control socket (a Unix socket
-pair) each request is a JSON object ``{"home": ..., "limits": {...}}`` with
+pair) each request is a JSON object ``{"home": ..., "limits": {...}, "cpu": n or null}`` with
 three file descriptors attached (the worker's command pipe, its reply pipe,
 and the keeper's status pipe); the reply is the keeper's pid, 4 bytes.
 
@@ -73,7 +73,7 @@ def main(argv: list[str]) -> None:
         keeper = os.fork()
         if keeper == 0:
             control.close()
-            _keep(fds, request["home"], request["limits"], level, keep)
+            _keep(fds, request, level, keep)
         for fd in fds:
             os.close(fd)
         control.sendall(STATUS.pack(keeper))
@@ -82,7 +82,7 @@ def main(argv: list[str]) -> None:
     os._exit(0)
 
 
-def _keep(fds: list[int], home: str, limits: dict, level: str, keep: list[str]) -> None:
+def _keep(fds: list[int], request: dict, level: str, keep: list[str]) -> None:
     """In the keeper: start the worker in its own namespaces, report its pid and, when it ends, its exit status."""
     from autograder.sandbox import jail
 
@@ -99,7 +99,7 @@ def _keep(fds: list[int], home: str, limits: dict, level: str, keep: list[str]) 
         worker = os.fork()
         if worker == 0:
             os.close(status)
-            _work(commands, replies, home, limits, level, keep, failure)
+            _work(commands, replies, request, level, keep, failure)
         os.close(commands)
         os.close(replies)
         os.write(status, STATUS.pack(worker))
@@ -113,11 +113,15 @@ def _keep(fds: list[int], home: str, limits: dict, level: str, keep: list[str]) 
         os._exit(0)
 
 
-def _work(commands: int, replies: int, home: str, limits: dict, level: str, keep: list[str], failure: str) -> None:
-    """In the worker: its own session, output files, limits and a fresh random state; then serve."""
+def _work(commands: int, replies: int, request: dict, level: str, keep: list[str], failure: str) -> None:
+    """In the worker: its own session and CPU, output files, limits and a fresh random state; then serve."""
     from autograder.sandbox import worker
+    from autograder.sandbox.cpus import pin_to
 
+    home = request["home"]
     try:
+        if request.get("cpu") is not None:
+            pin_to(request["cpu"])  # its client's CPU (see autograder.sandbox.cpus)
         os.setsid()
         os.chdir(os.path.join(home, "cwd"))
         os.environ.update(HOME=os.path.join(home, "cwd"), TMPDIR=os.path.join(home, "cwd"))
@@ -129,7 +133,7 @@ def _work(commands: int, replies: int, home: str, limits: dict, level: str, keep
         os.dup2(commands, 3)
         os.dup2(replies, 4)
         os.closerange(5, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the server's socket and every other pipe
-        _apply_limits(limits)
+        _apply_limits(request["limits"])
         import numpy
 
         numpy.random.seed()  # forked workers would otherwise all draw the same legacy global numbers

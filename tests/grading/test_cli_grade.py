@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from tiny import GRADERS, make_course, submit
 
 from autograder.cli import cli
+from autograder.sandbox import jail
 
 
 @pytest.fixture(autouse=True)
@@ -53,3 +54,17 @@ def test_feedback_of_a_graders_assert_is_its_message_not_the_graders_expression(
                          capture_output=True, text=True, env=os.environ)
     assert run.returncode == 0, run.stderr
     assert json.loads((tmp_path / "r.json").read_text())["tests"][2]["output"] == "four is not five"
+
+
+def test_an_isolated_grade_uses_its_fork_server_and_leaves_no_process_behind(tmp_path):
+    folder = submit(tmp_path / "s", "def double(x):\n    return 2 * x\ndef half(x):\n    return x / 2\n")
+    result = CliRunner().invoke(cli, ["grade", "tiny", str(folder), "--out", str(tmp_path / "results.json")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 10.0
+    assert jail.descendants(os.getpid()) == []
+
+
+def test_a_grade_that_fails_before_grading_leaves_no_fork_server_behind(tmp_path):
+    result = CliRunner().invoke(cli, ["grade", "nope", str(tmp_path), "--out", str(tmp_path / "results.json")])
+    assert result.exit_code == 2
+    assert jail.descendants(os.getpid()) == []
