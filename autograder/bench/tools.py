@@ -17,8 +17,7 @@ from pathlib import Path
 from autograder.bench.measure import Measured, run
 from autograder.course import load_assignment
 from autograder.markers import strip_markers
-
-SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+from autograder.sandbox.cpus import SINGLE_THREADED
 
 
 def tool_env() -> dict[str, str]:

@@ -44,7 +44,7 @@ from typing import Any
 import autograder
 from autograder.course import course_root
 from autograder.sandbox import jail
-from autograder.sandbox.cpus import Pinned
+from autograder.sandbox.cpus import SINGLE_THREADED, Pinned
 from autograder.sandbox.forkserver import STATUS
 from autograder.sandbox.protocol import MAX_MESSAGE_BYTES, ProtocolError, decode, encode
 
@@ -70,7 +70,7 @@ class Limits:
 
 BOOT = "import sys; sys.path.insert(0, sys.argv.pop(1)); from autograder.sandbox.forkserver import main; main(sys.argv[1:])"
 """How the fork server starts: isolated mode (-I) with this very ``autograder`` package first on its path."""
-ENVIRONMENT = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+ENVIRONMENT = {"PATH": "/usr/bin:/bin", **SINGLE_THREADED}
 """The fork server's environment, and so its workers' (each gets its own HOME and TMPDIR)."""
 START_SECONDS = 60.0
 """How long the fork server may take to start and import numpy, and a worker to confine itself."""

@@ -101,3 +101,13 @@ def test_end_to_end_a_partly_wrong_example_gets_partial_credit(built, image, gra
     results = _grade(built, image, gradescope_root, sorted(example.glob("*.py")))
     assert 0 < _score(results) < _max_score(results)
 
+
+
+def test_setup_byte_compiles_the_graders_the_reference_and_the_package_once_for_every_grade(built, image, gradescope_root):
+    assignment, zip_path = built
+    layout = gradescope_root(zip_path, image)
+    setup = layout.run("setup.sh", AUTOGRADER_OFFLINE="1")
+    assert setup.returncode == 0, setup.stderr
+    for folder in (layout.source / "assignments" / assignment / "graders", layout.source / "reference" / assignment, layout.source / "autograder"):
+        compiled = {path.name.split(".")[0] for path in (folder / "__pycache__").glob("*.pyc")}
+        assert {path.stem for path in folder.glob("*.py")} <= compiled, folder
