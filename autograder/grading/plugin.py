@@ -178,7 +178,7 @@ class GradingPlugin:
                     feedback=feedback,
                     duration=report.duration,
                     diagnosis="" if report.passed else dict(item.user_properties).get("diagnosis", ""),
-                    timed_out=call.excinfo is not None and isinstance(call.excinfo.value, WorkerCrashed) and _is_timeout(str(call.excinfo.value)),
+                    timed_out=call.excinfo is not None and isinstance(call.excinfo.value, WorkerCrashed) and call.excinfo.value.timed_out,
                 )
             )
 
@@ -230,7 +230,3 @@ def _feedback(call: pytest.CallInfo) -> str:
     if isinstance(error, (AssertionError, SubmissionFailure)):
         return str(error).strip() or "the check failed"
     return f"the grader could not check this: {type(error).__name__}: {error}"
-
-
-def _is_timeout(message: str) -> bool:
-    return "longer than the limit" in message or "CPU-time limit" in message

@@ -61,6 +61,11 @@ class ModuleUnavailable(SubmissionFailure):
 class WorkerCrashed(SubmissionFailure):
     """The worker died or hit a limit during the call; it is restarted for the next one."""
 
+    def __init__(self, message: str, *, timed_out: bool = False):
+        super().__init__(message)
+        self.timed_out = timed_out
+        """A time limit stopped the call (see ``WorkerDied.timed_out``)."""
+
 
 class InProcessBackend:
     """Executes commands in this process on already imported modules (trusted code only)."""
@@ -228,13 +233,13 @@ class Submission:
         times is not run again: an endless loop costs that limit twice, not once per test, and cannot use up
         the submission's time (which would fail the tests of every other module)."""
         if len(self._over_limit.get(call, ())) >= OVER_LIMIT_RUNS:
-            raise WorkerCrashed(f"{call} was not run: on {OVER_LIMIT_RUNS} earlier calls, {self._over_limit[call][-1]}")
+            raise WorkerCrashed(f"{call} was not run: on {OVER_LIMIT_RUNS} earlier calls, {self._over_limit[call][-1]}", timed_out=True)
         try:
             reply = self.backend.request(command)
         except WorkerDied as died:
             if died.over_call_limit:
                 self._over_limit.setdefault(call, []).append(str(died))
-            raise WorkerCrashed(f"{call} did not finish: {died}") from None
+            raise WorkerCrashed(f"{call} did not finish: {died}", timed_out=died.timed_out) from None
         if not isinstance(reply, dict) or not ({"ok"} == set(reply) or {"error"} == set(reply)):
             raise WorkerCrashed(f"{call}: the worker sent a malformed reply")
         return reply

@@ -45,7 +45,7 @@ import autograder
 from autograder.course import course_root
 from autograder.sandbox import jail
 from autograder.sandbox.cpus import SINGLE_THREADED, Pinned
-from autograder.sandbox.forkserver import STATUS
+from autograder.sandbox.forkserver import OUT_OF_CPU, STATUS
 from autograder.sandbox.protocol import MAX_MESSAGE_BYTES, ProtocolError, decode, encode
 
 
@@ -81,10 +81,12 @@ EXIT_SECONDS = 2.0
 class WorkerDied(Exception):
     """The worker ended or was killed during a call; the message says why."""
 
-    def __init__(self, message: str, *, over_call_limit: bool = False):
+    def __init__(self, message: str, *, over_call_limit: bool = False, out_of_time: bool = False):
         super().__init__(message)
         self.over_call_limit = over_call_limit
         """A call ran past its own wall-time limit (an endless loop, most likely)."""
+        self.timed_out = over_call_limit or out_of_time
+        """A time limit ended it: a call's, the submission's wall time, or the worker's CPU time."""
 
 
 class SandboxError(RuntimeError):
@@ -326,6 +328,8 @@ class WorkerBackend:
         self._spares = spares if spares is not None else SpareWorkers(limits)
         self._worker: WorkerProcess | None = None
         self._last_output = ""
+        self._last_status: int | None = None
+        """How the last worker ended (``WorkerProcess.kill``)."""
         self._deadline: float | None = None
         self._imported: set[str] = set()
         """The modules the current worker has imported (or failed to, with an error it keeps)."""
@@ -359,7 +363,7 @@ class WorkerBackend:
         if self._deadline is None:
             self._deadline = now + self.limits.submission_seconds
         if now >= self._deadline:
-            raise WorkerDied(f"not run: the submission used up its time limit of {self.limits.submission_seconds:g} s")
+            raise WorkerDied(f"not run: the submission used up its time limit of {self.limits.submission_seconds:g} s", out_of_time=True)
         op = command.get("op")
         calls = len(command["commands"]) if op == "batch" else command["times"] if op == "repeat" else 1
         allowed = self.limits.call_seconds * max(calls, 1)  # a batch or a repeat: each of its calls keeps its own limit
@@ -371,10 +375,11 @@ class WorkerBackend:
         try:
             return self._worker.exchange(command, seconds)
         except (BrokenPipeError, EOFError, ProtocolError) as exc:
-            raise WorkerDied(self._stop(f"the worker ended unexpectedly ({exc})", explain=True)) from None
+            message = self._stop(f"the worker ended unexpectedly ({exc})", explain=True)
+            raise WorkerDied(message, out_of_time=self._last_status in (OUT_OF_CPU, -signal.SIGXCPU)) from None
         except TimeoutError:
             if seconds < allowed:
-                raise WorkerDied(self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s")) from None
+                raise WorkerDied(self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s"), out_of_time=True) from None
             raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call"), over_call_limit=True) from None
 
     def output(self) -> str:
@@ -391,7 +396,7 @@ class WorkerBackend:
         """Kill the worker and its descendants, clean up, and say what happened (``explain``: how it ended, its output)."""
         worker = self._worker
         assert worker is not None
-        status = worker.kill()
+        status = self._last_status = worker.kill()
         self._last_output = worker.output()
         worker.remove()
         self._worker = None
@@ -414,11 +419,11 @@ def _modules_of(command: dict) -> list[str]:
 def _describe_status(status: int, limits: Limits) -> str:
     if status is None:
         return "still running"
+    if status in (OUT_OF_CPU, -signal.SIGXCPU):
+        return f"it used more than the CPU-time limit of {limits.cpu_seconds} s"
     if status >= 0:
         return f"the process exited with status {status} (did the code call os._exit or sys.exit?)"
     signum = -status
-    if signum == signal.SIGXCPU:
-        return f"it used more than the CPU-time limit of {limits.cpu_seconds} s"
     if signum == signal.SIGKILL:
         return "it was killed (SIGKILL)"
     if signum == signal.SIGSEGV:

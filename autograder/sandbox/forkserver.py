@@ -38,6 +38,8 @@ import sys
 
 STATUS = struct.Struct(">i")
 """A pid or an exit status on the status pipe and the control socket."""
+OUT_OF_CPU = 128 + signal.SIGXCPU
+"""The exit status of a worker that used up its CPU time (the kernel's SIGXCPU, at RLIMIT_CPU's soft limit)."""
 
 
 def main(argv: list[str]) -> None:
@@ -133,6 +135,8 @@ def _work(commands: int, replies: int, request: dict, level: str, keep: list[str
         os.dup2(commands, 3)
         os.dup2(replies, 4)
         os.closerange(5, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the server's socket and every other pipe
+        # As process 1 of its PID namespace, the worker would ignore SIGXCPU (and die of the hard limit's SIGKILL a second later)
+        signal.signal(signal.SIGXCPU, _out_of_cpu)
         _apply_limits(request["limits"])
         import numpy
 
@@ -140,6 +144,10 @@ def _work(commands: int, replies: int, request: dict, level: str, keep: list[str
     except BaseException:
         os._exit(70)
     worker.serve(3, 4, home, level, keep, failure)
+
+
+def _out_of_cpu(signum: int, frame: object) -> None:
+    os._exit(OUT_OF_CPU)
 
 
 def _apply_limits(limits: dict) -> None:

@@ -184,6 +184,29 @@ def test_once_the_submission_time_limit_is_used_up_later_calls_fail_at_once(fold
         assert time.monotonic() - started < 0.5
 
 
+def test_each_time_limit_marks_its_failure_as_timed_out(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=1.5)) as submission:
+        failures = []
+        for target in ("student.spin", "student.spin_too", "student.double"):  # the call's limit, the submission's, then not run
+            with pytest.raises(WorkerCrashed) as caught:
+                submission.call(target, *([np.ones(1)] if target == "student.double" else []))
+            failures.append(caught.value.timed_out)
+    assert failures == [True, True, True]
+
+
+def test_the_cpu_time_limit_marks_its_failure_as_timed_out(folder):
+    with Submission.isolated(folder, Limits(call_seconds=20, cpu_seconds=1)) as submission:
+        with pytest.raises(WorkerCrashed, match="CPU-time limit of 1 s") as caught:
+            submission.call("student.spin")
+    assert caught.value.timed_out
+
+
+def test_a_crash_is_not_a_time_out(sub):
+    with pytest.raises(WorkerCrashed) as caught:
+        sub.call("student.quit_hard")
+    assert not caught.value.timed_out
+
+
 def test_a_huge_allocation_fails_with_memory_error(sub):
     with pytest.raises(StudentError, match="MemoryError"):
         sub.call("student.hog")
