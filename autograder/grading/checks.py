@@ -17,6 +17,7 @@ passes.
 from __future__ import annotations
 
 import numbers
+import re
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -43,29 +44,45 @@ def is_close(got: Any, expected: Any, *, rtol: float, atol: float, equal_nan: bo
 
 
 def mismatch(got: Any, expected: Any, *, rtol: float, atol: float, what: str = "the output", equal_nan: bool = False) -> str | None:
-    """Why ``got`` does not match ``expected``, or None when it does."""
+    """Why ``got`` does not match ``expected``, or None when it does; a part of a tuple or dict is named by its index after ``what``."""
+    return _mismatch(got, expected, rtol, atol, what, equal_nan, "")
+
+
+def _mismatch(got: Any, expected: Any, rtol: float, atol: float, what: str, equal_nan: bool, index: str) -> str | None:
+    name = _indexed(what, index)
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            return f"{what} should be a tuple of {len(expected)} values, got {_kind(got)}"
+            return f"{name} should be a tuple of {len(expected)} values, got {_kind(got)}"
         for i, (g, e) in enumerate(zip(got, expected)):
-            problem = mismatch(g, e, rtol=rtol, atol=atol, what=f"{what}[{i}]", equal_nan=equal_nan)
+            problem = _mismatch(g, e, rtol, atol, what, equal_nan, f"{index}[{i}]")
             if problem:
                 return problem
         return None
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
             keys = sorted(got) if isinstance(got, dict) else None
-            return f"{what} should be a dict with keys {sorted(expected)}, got {_kind(got) if keys is None else keys}"
+            return f"{name} should be a dict with keys {sorted(expected)}, got {_kind(got) if keys is None else keys}"
         for key in expected:
-            problem = mismatch(got[key], expected[key], rtol=rtol, atol=atol, what=f"{what}[{key!r}]", equal_nan=equal_nan)
+            problem = _mismatch(got[key], expected[key], rtol, atol, what, equal_nan, f"{index}[{key!r}]")
             if problem:
                 return problem
         return None
     if expected is None:
-        return None if got is None else f"{what} should be None, got {_kind(got)}"
+        return None if got is None else f"{name} should be None, got {_kind(got)}"
     if isinstance(expected, (bool, np.bool_)):
-        return None if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected) else f"{what} should be {bool(expected)}, got {_kind(got)}"
-    return _numeric_mismatch(got, expected, rtol=rtol, atol=atol, what=what, equal_nan=equal_nan)
+        return None if isinstance(got, (bool, np.bool_)) and bool(got) == bool(expected) else f"{name} should be {bool(expected)}, got {_kind(got)}"
+    return _numeric_mismatch(got, expected, rtol=rtol, atol=atol, what=name, equal_nan=equal_nan)
+
+
+_EXPRESSION = re.compile(r"[\w.]+(\(.*\)|\[.*\])*|\(.*\)")
+"""A name, a call or a tuple: what an index may follow directly."""
+
+
+def _indexed(what: str, index: str) -> str:
+    """``what`` with ``index`` after it: ``out[0]``, ``(loss, dlogits)[1]``; after a phrase, ``(x, y) after the call, at [0]``."""
+    if not index:
+        return what
+    return f"{what}{index}" if _EXPRESSION.fullmatch(what) else f"{what}, at {index},"
 
 
 def _numeric_mismatch(got: Any, expected: Any, *, rtol: float, atol: float, what: str, equal_nan: bool) -> str | None:
@@ -85,15 +102,15 @@ def _numeric_mismatch(got: Any, expected: Any, *, rtol: float, atol: float, what
         return f"{what} is wrong: expected {e.item():.10g}, got {g.item():.10g} (absolute error {abs_err:.3g}{rel})"
     wrong = np.argwhere(~close)
     abs_err = np.where(np.isnan(g) | np.isnan(e), np.inf, np.abs(g - e))
-    rel_err = abs_err / np.maximum(np.abs(e), 1e-300)
+    rel_err = np.where(close | (e == 0), 0.0, abs_err / np.where(e == 0, 1.0, np.abs(e)))  # none where 0 was expected
     worst_abs = np.unravel_index(np.argmax(abs_err), e.shape)
-    worst_rel = np.unravel_index(np.argmax(np.where(close, 0, rel_err)), e.shape)
+    worst_rel = np.unravel_index(np.argmax(rel_err), e.shape)
     sample = ", ".join(f"at {tuple(int(i) for i in idx)}: expected {e[tuple(idx)]:.8g}, got {g[tuple(idx)]:.8g}" for idx in wrong[:3])
+    relative = f"; largest relative error {rel_err[worst_rel]:.3g} at {tuple(int(i) for i in worst_rel)}" if rel_err[worst_rel] > 0 else ""
     return (
         f"{what} differs from the expected values in {len(wrong)} of {e.size} entries (shape {e.shape}).\n"
         f"First differences: {sample}.\n"
-        f"Largest absolute error {abs_err[worst_abs]:.3g} at {tuple(int(i) for i in worst_abs)}; "
-        f"largest relative error {rel_err[worst_rel]:.3g} at {tuple(int(i) for i in worst_rel)}."
+        f"Largest absolute error {abs_err[worst_abs]:.3g} at {tuple(int(i) for i in worst_abs)}{relative}."
     )
 
 

@@ -39,6 +39,23 @@ def test_an_array_mismatch_shows_the_input_entries_largest_errors_and_tolerance(
     )
 
 
+def test_a_part_of_a_tuple_named_as_an_expression_takes_its_index_directly():
+    assert _message(assert_close, (1.0, np.ones(2)), (1.0, np.zeros(2)), rtol=0, atol=0, what="(loss, dlogits)").startswith(
+        "(loss, dlogits)[1] differs from the expected values in 2 of 2 entries"
+    )
+
+
+def test_a_part_of_a_value_named_by_a_phrase_takes_its_index_after_a_comma():
+    got, expected = ({"W": np.ones(2)}, 30), ({"W": np.zeros(2)}, 30)
+    assert _message(assert_close, got, expected, rtol=0, atol=0, what="(params, t) after 30 steps").startswith(
+        "(params, t) after 30 steps, at [0]['W'], differs from the expected values in 2 of 2 entries"
+    )
+
+
+def test_no_relative_error_is_given_where_zero_was_expected():
+    assert "Largest absolute error 1 at (0,).\n" in _message(assert_close, np.ones(2), np.zeros(2), rtol=0, atol=0)
+
+
 def test_a_scalar_mismatch_shows_its_absolute_and_relative_error():
     assert _message(assert_close, 1.5, 1.0, rtol=0, atol=0, what="the penalty").startswith(
         "the penalty is wrong: expected 1, got 1.5 (absolute error 0.5, relative error 0.5)"
