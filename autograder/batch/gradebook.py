@@ -32,11 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.batch.discover import Entry, Submitter
-from autograder.batch.run import status_of
+from autograder.batch.run import PEOPLE_FILE, status_of
 from autograder.course import Assignment
-
-PEOPLE_FILE = "students.json"
-"""Written by ``grade_all`` beside the results: names and emails per student id."""
 
 
 @dataclass
@@ -69,7 +66,7 @@ def load_rows(assignment: Assignment, results_dir: Path, entries: list[Entry] | 
 
     With ``entries`` (what ``grade_all`` discovered), only their results are
     read and the submitters come from them; without, every results file is
-    read and names and emails come from ``students.json``.
+    read and names and emails come from ``PEOPLE_FILE``.
     """
     results_dir = Path(results_dir)
     if entries is not None:
@@ -78,7 +75,7 @@ def load_rows(assignment: Assignment, results_dir: Path, entries: list[Entry] | 
     else:
         known = json.loads((results_dir / PEOPLE_FILE).read_text()) if (results_dir / PEOPLE_FILE).is_file() else {}
         people = {s: [Submitter(p.get("name", ""), p.get("email", ""))] for s, p in known.items() if p.get("name") or p.get("email")}
-        paths = [p for p in results_dir.glob("*.json") if p.name != PEOPLE_FILE and not p.name.startswith(".")]
+        paths = [p for p in results_dir.glob("*.json") if not p.name.startswith(".")]  # PEOPLE_FILE is hidden
     points = assignment.config.get("points", {})
     rows = []
     for path in sorted(p for p in paths if p.is_file()):

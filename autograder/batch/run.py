@@ -50,6 +50,9 @@ from autograder.grading.session import grade_each, record_grader_error
 from autograder.sandbox.cpus import least_used
 
 STATUS_GRADED, STATUS_ERROR, STATUS_TIMEOUT = "graded", "grader error", "timed out"
+PEOPLE_FILE = ".students.json"
+"""Names and emails per student id, beside the results. Hidden, so that it is no student's results file:
+a student id is a folder or zip name, and ``discover`` skips hidden ones."""
 
 
 @dataclass
@@ -101,7 +104,7 @@ def grade_all(
             run.skipped.append(entry.student)
         else:
             todo.append(entry)
-    (results_dir / "students.json").write_text(json.dumps({e.student: {"name": e.name, "email": e.email} for e in entries}, indent=1))
+    (results_dir / PEOPLE_FILE).write_text(json.dumps({e.student: {"name": e.name, "email": e.email} for e in entries}, indent=1))
     started = time.monotonic()
     if todo:
         _Dispatcher(assignment, results_dir, run, on_progress, len(todo)).run(todo, min(max(1, jobs), len(todo)))

@@ -23,8 +23,10 @@ from pathlib import Path
 
 import pytest
 
+from autograder.batch.gradebook import load_rows
 from autograder.batch.run import grade_all
 from autograder.batch.simulate import simulate
+from autograder.course import load_assignment
 
 ASSIGNMENT = "optimization"
 PLAIN_PROGRESS = re.compile(r"^graded (\d+)/(\d+) \(\d+\.\d/s, about \d+ s left\)$")
@@ -160,7 +162,7 @@ def test_ctrl_c_keeps_every_finished_result_whole(interrupted):
     first = interrupted["first"]
     for student, (_, content) in first["results"].items():
         assert json.loads(content)["extra_data"]["assignment"] == ASSIGNMENT, student
-    assert not [name for name in first["files"] if name.startswith(".")], "a half-written results file was left"
+    assert not [name for name in first["files"] if name.startswith(".results-")], "a half-written results file was left"
 
 
 def test_ctrl_c_writes_the_gradebook_of_the_finished_submissions(interrupted):
@@ -241,3 +243,11 @@ def test_progress_that_cannot_be_written_stops_the_run_instead_of_hanging_it(tmp
     with pytest.raises(BrokenPipeError):
         grade_all(ASSIGNMENT, tmp_path / "subs", tmp_path / "results", jobs=2, on_progress=closed_pipe)
     assert multiprocessing.active_children() == []
+
+
+def test_a_student_named_students_gets_a_row_like_any_other(tmp_path):
+    for student in ("ada", "students"):
+        (tmp_path / "class" / student).mkdir(parents=True)  # empty submissions: quick to grade
+    grade_all(ASSIGNMENT, tmp_path / "class", tmp_path / "results", jobs=1)
+    rows = load_rows(load_assignment(ASSIGNMENT), tmp_path / "results")
+    assert [row.student for row in rows] == ["ada", "students"]

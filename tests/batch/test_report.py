@@ -85,7 +85,7 @@ def _page(results: Path) -> Page:
 
 
 def _results(results: Path) -> dict[str, dict]:
-    return {p.stem: json.loads(p.read_text()) for p in results.glob("*.json") if p.name != "students.json"}
+    return {p.stem: json.loads(p.read_text()) for p in results.glob("*.json") if not p.name.startswith(".")}
 
 
 @pytest.fixture(scope="module")
