@@ -285,7 +285,7 @@ class SpareWorkers:
 
     From the first worker on, until ``close``, this process and its workers
     share one CPU (``cpu``; by default the one this process runs on then),
-    which makes each call about a quarter cheaper (``autograder.sandbox.cpus``).
+    which makes a submission's tests about a fifth faster (``autograder.sandbox.cpus``).
     Grading processes that run side by side pass different CPUs.
     """
 
