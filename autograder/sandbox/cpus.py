@@ -1,11 +1,12 @@
-"""One CPU for a grading loop and its workers: a call across the boundary is a round trip, cheaper on one CPU.
+"""How grading uses the CPUs: a grading loop and its workers on one CPU, and one BLAS thread.
 
-The grading process writes a command and sleeps; the worker wakes, answers
-and sleeps; the grading process wakes. When the two run on different CPUs,
-every wake-up is an interrupt sent across CPUs (on a virtual machine, a trip
-through the hypervisor as well); on one CPU it is a plain switch. On the
-2-CPU machine this was built on, one submission's tests took 330 ms with both
-on one CPU and 425 ms without (medians of 8 cold runs).
+A call across the boundary is a round trip, cheaper on one CPU: the grading
+process writes a command and sleeps; the worker wakes, answers and sleeps; the
+grading process wakes. When the two run on different CPUs, every wake-up is an
+interrupt sent across CPUs (on a virtual machine, a trip through the
+hypervisor as well); on one CPU it is a plain switch. On the 2-CPU machine
+this was built on, one submission's tests took 330 ms with both on one CPU
+and 425 ms without (medians of 8 cold runs).
 
 ``SpareWorkers`` pins its grading process with ``Pinned`` while it hands out
 workers and starts each worker on the same CPU. Where the host does not allow
@@ -46,8 +47,8 @@ def least_used(taken: list[int]) -> int:
 def current_cpu() -> int | None:
     """The CPU this process is running on now (Linux: field 39 of /proc/self/stat), None where it cannot be known."""
     try:
-        with open("/proc/self/stat", encoding="ascii") as stat:
-            return int(stat.read().rsplit(")", 1)[1].split()[36])  # fields after the command name start at field 3
+        with open("/proc/self/stat", "rb") as stat:
+            return int(stat.read().rsplit(b")", 1)[1].split()[36])  # fields after the command name start at field 3
     except (OSError, IndexError, ValueError):
         return None
 
@@ -71,6 +72,7 @@ class Pinned:
         self.cpu = wanted if wanted is not None and pin_to(wanted) else None
 
     def release(self) -> None:
+        """Let this process run on the CPUs it had before, again (once; nothing if nothing was pinned)."""
         if self.cpu is not None:
             try:
                 os.sched_setaffinity(0, self._before)
