@@ -20,7 +20,9 @@ submission each grading process holds.
 Ctrl-C (SIGINT, which a terminal sends to the whole process group) is
 ignored by the grading processes; this process stops handing out
 submissions, the ones being graded finish, and ``BatchRun.interrupted`` is
-set. A grading process that ends unexpectedly loses at most the submission it
+set. Killed outright (kill -9, the OOM killer), this process leaves no grading
+process waiting for it: each writes the submission it holds and ends. A
+grading process that ends unexpectedly loses at most the submission it
 held: that one is recorded as a grader error (it is not handed out again: it
 may be what ended the process), a new process takes its place, and the run
 goes on. A process that ends before taking any submission is not replaced;
@@ -41,7 +43,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from autograder.batch.discover import Entry, discover
 from autograder.errors import AutograderError
@@ -163,9 +165,9 @@ class _Dispatcher:
         # fork: the grading process starts with everything this one imported (threads of this process are not copied,
         # and the process does not use its parent's locks: it talks only through its own pipe)
         ours, theirs = multiprocessing.Pipe()
-        others = [job.conn for job in self.jobs]
+        main_ends = [job.conn for job in self.jobs] + [ours]
         cpu = least_used([job.cpu for job in self.jobs])
-        process = multiprocessing.get_context("fork").Process(target=_job_main, args=(self.assignment, theirs, others, cpu), daemon=True)
+        process = multiprocessing.get_context("fork").Process(target=_job_main, args=(self.assignment, theirs, main_ends, cpu), daemon=True)
         process.start()
         theirs.close()
         self.jobs.append(_Job(process, ours, cpu))
@@ -238,24 +240,37 @@ class _Dispatcher:
             self.on_progress(len(self.batch.graded) + len(self.batch.failed), self.total, student)
 
 
-def _job_main(assignment: str, conn: Connection, others: list[Connection], cpu: int) -> None:
+def _job_main(assignment: str, conn: Connection, main_ends: list[Connection], cpu: int) -> None:
     """A grading process: one stream over the submissions this process is handed, each results.json written as it is graded."""
     # the terminal's SIGINT reaches the whole process group: the main process stops the run, and
     # a submission being graded finishes (pytest would turn the interrupt into a grader error)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    for other in others:  # the main process's ends of the other processes' pipes
-        other.close()
+    for end in main_ends:  # copies of the main process's ends of every pipe, this one's included: with them closed,
+        end.close()        # the main process's end dies with it (kill -9), and talking to it fails instead of waiting forever
     tasks = _Tasks(conn)
     try:
+        _grade_handed(assignment, tasks, cpu)
+    except _MainProcessGone:  # what this process graded is written; nobody is left to hand out the rest
+        pass
+    finally:
+        conn.close()
+
+
+def _grade_handed(assignment: str, tasks: "_Tasks", cpu: int) -> None:
+    try:
         grade_each(assignment, tasks, lambda path, outcome: tasks.finish(_as_grade(assignment, outcome)), cpu=cpu)
+    except _MainProcessGone:
+        raise
     except Exception as error:  # the stream could not run (a broken catalogue): every submission is a grader error, as alone
         failed = SubmissionGrade(assignment, output=f"Grading failed: {error}", grader_error=True)
         if tasks.held is not None:
             tasks.finish(failed)
         for _ in tasks:
             tasks.finish(failed)
-    finally:
-        conn.close()
+
+
+class _MainProcessGone(Exception):
+    """The main process's end of the pipe is closed: it was killed (kill -9, the OOM killer) without ending the run."""
 
 
 class _Tasks:
@@ -273,8 +288,7 @@ class _Tasks:
                 gc.collect()
                 gc.freeze()  # later collections need not walk it (70 ms per submission otherwise)
                 self._frozen = True
-            self.conn.send(("ready",))
-            task = self.conn.recv()
+            task = self._tell(("ready",), answer=True)
             if task is None:
                 return
             student, path, out = task
@@ -287,7 +301,15 @@ class _Tasks:
         student, out = self.held
         write_results_json(result, Path(out))
         self.held = None
-        self.conn.send(("done", not result.grader_error))
+        self._tell(("done", not result.grader_error))
+
+    def _tell(self, message: tuple, answer: bool = False) -> Any:
+        """Send ``message`` to the main process (and with ``answer``, return its reply); _MainProcessGone if it is gone."""
+        try:
+            self.conn.send(message)
+            return self.conn.recv() if answer else None
+        except (EOFError, OSError):
+            raise _MainProcessGone from None
 
 
 def _how(exitcode: int | None) -> str:

@@ -251,3 +251,33 @@ def test_a_student_named_students_gets_a_row_like_any_other(tmp_path):
     grade_all(ASSIGNMENT, tmp_path / "class", tmp_path / "results", jobs=1)
     rows = load_rows(load_assignment(ASSIGNMENT), tmp_path / "results")
     assert [row.student for row in rows] == ["ada", "students"]
+
+
+# --- the main process killed ------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(300)
+def test_a_grade_all_killed_with_sigkill_leaves_no_grading_process_waiting(tmp_path):
+    """kill -9 (or the OOM killer) on grade-all: its grading processes write what they hold and end, quietly."""
+    simulate(ASSIGNMENT, 12, tmp_path / "subs", seed=5)
+    command = [sys.executable, "-m", "autograder", "grade-all", ASSIGNMENT, str(tmp_path / "subs"), "--out", str(tmp_path / "results"), "--jobs", "2"]
+    with open(tmp_path / "stderr", "w") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not list((tmp_path / "results").glob("student-*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)  # the grading processes share its process group
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("grading processes were still waiting 60 s after grade-all was killed")
+    for results in (tmp_path / "results").glob("student-*.json"):
+        assert json.loads(results.read_text())["extra_data"]["assignment"] == ASSIGNMENT
+    assert "Traceback" not in (tmp_path / "stderr").read_text()
