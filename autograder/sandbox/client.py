@@ -328,8 +328,6 @@ class WorkerBackend:
         self._spares = spares if spares is not None else SpareWorkers(limits)
         self._worker: WorkerProcess | None = None
         self._last_output = ""
-        self._last_status: int | None = None
-        """How the last worker ended (``WorkerProcess.kill``)."""
         self._deadline: float | None = None
         self._imported: set[str] = set()
         """The modules the current worker has imported (or failed to, with an error it keeps)."""
@@ -375,12 +373,11 @@ class WorkerBackend:
         try:
             return self._worker.exchange(command, seconds)
         except (BrokenPipeError, EOFError, ProtocolError) as exc:
-            message = self._stop(f"the worker ended unexpectedly ({exc})", explain=True)
-            raise WorkerDied(message, out_of_time=self._last_status in (OUT_OF_CPU, -signal.SIGXCPU)) from None
+            raise self._stop(f"the worker ended unexpectedly ({exc})", explain=True) from None
         except TimeoutError:
             if seconds < allowed:
-                raise WorkerDied(self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s"), out_of_time=True) from None
-            raise WorkerDied(self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call"), over_call_limit=True) from None
+                raise self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s", out_of_time=True) from None
+            raise self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call", over_call_limit=True) from None
 
     def output(self) -> str:
         """The captured stdout and stderr of the current (or last) worker, capped."""
@@ -392,19 +389,24 @@ class WorkerBackend:
         if self._own_spares:
             self._spares.close()
 
-    def _stop(self, reason: str, explain: bool = False) -> str:
-        """Kill the worker and its descendants, clean up, and say what happened (``explain``: how it ended, its output)."""
+    def _stop(self, reason: str, *, explain: bool = False, over_call_limit: bool = False, out_of_time: bool = False) -> WorkerDied:
+        """Kill the worker and its descendants, clean up, and say what happened (``explain``: how it ended, its output).
+
+        The flags are those of the WorkerDied returned; a worker that ended at
+        its CPU-time limit is out of time whatever the caller says.
+        """
         worker = self._worker
         assert worker is not None
-        status = self._last_status = worker.kill()
+        status = worker.kill()
         self._last_output = worker.output()
         worker.remove()
         self._worker = None
         self._imported = set()
-        if not explain:
-            return reason
-        tail = self._last_output[-400:]
-        return f"{reason}: {_describe_status(status, self.limits)}" + (f"\n{tail}" if tail else "")
+        message = reason
+        if explain:
+            tail = self._last_output[-400:]
+            message = f"{reason}: {_describe_status(status, self.limits)}" + (f"\n{tail}" if tail else "")
+        return WorkerDied(message, over_call_limit=over_call_limit, out_of_time=out_of_time or _out_of_cpu_time(status))
 
 
 def _modules_of(command: dict) -> list[str]:
@@ -416,10 +418,15 @@ def _modules_of(command: dict) -> list[str]:
     return [command["module"]] if command.get("op") in ("call", "new") else []
 
 
-def _describe_status(status: int, limits: Limits) -> str:
+def _out_of_cpu_time(status: int | None) -> bool:
+    """Whether the worker ended at its CPU-time limit: through its SIGXCPU handler, or of SIGXCPU itself (a student reset the handler)."""
+    return status in (OUT_OF_CPU, -signal.SIGXCPU)
+
+
+def _describe_status(status: int | None, limits: Limits) -> str:
     if status is None:
         return "still running"
-    if status in (OUT_OF_CPU, -signal.SIGXCPU):
+    if _out_of_cpu_time(status):
         return f"it used more than the CPU-time limit of {limits.cpu_seconds} s"
     if status >= 0:
         return f"the process exited with status {status} (did the code call os._exit or sys.exit?)"

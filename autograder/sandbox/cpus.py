@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import os
 
+from autograder.sandbox.jail import proc_stat
+
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 """One BLAS thread: graders and students multiply small arrays, where more threads only spin (and take a CPU from a worker)."""
 
@@ -46,10 +48,10 @@ def least_used(taken: list[int]) -> int:
 
 def current_cpu() -> int | None:
     """The CPU this process is running on now (Linux: field 39 of /proc/self/stat), None where it cannot be known."""
+    fields = proc_stat("self")
     try:
-        with open("/proc/self/stat", "rb") as stat:
-            return int(stat.read().rsplit(b")", 1)[1].split()[36])  # fields after the command name start at field 3
-    except (OSError, IndexError, ValueError):
+        return int(fields[39 - 3]) if fields else None
+    except (IndexError, ValueError):
         return None
 
 

@@ -90,7 +90,7 @@ def descendants(pid: int) -> list[int]:
     zombies: set[int] = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            stat = _stat(int(entry))
+            stat = proc_stat(int(entry))
             if stat:
                 parents[int(entry)] = int(stat[1])
                 if stat[0] == b"Z":
@@ -119,8 +119,8 @@ def kill_descendants(pid: int, seconds: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def _stat(pid: int) -> list[bytes] | None:
-    """Fields of /proc/PID/stat after the command name (state first, then the parent's pid)."""
+def proc_stat(pid: int | str) -> list[bytes] | None:
+    """Fields of /proc/PID/stat after the command name, from field 3 (state, the parent's pid, the process group, ...); None if it is gone."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             stat = f.read()

@@ -27,6 +27,7 @@ from autograder.batch.gradebook import load_rows
 from autograder.batch.run import grade_all
 from autograder.batch.simulate import simulate
 from autograder.course import load_assignment
+from autograder.sandbox import jail
 
 ASSIGNMENT = "optimization"
 PLAIN_PROGRESS = re.compile(r"^graded (\d+)/(\d+) \(\d+\.\d/s, about \d+ s left\)$")
@@ -282,12 +283,5 @@ def test_a_grade_all_killed_with_sigkill_leaves_no_grading_process_waiting(tmp_p
 def _running_in_group(group: int) -> list[int]:
     """The processes of process group ``group`` that still run: not zombies (orphans that this test process,
     a child subreaper once tests/sandbox made it one, inherits and never reaps)."""
-    running = []
-    for entry in os.listdir("/proc"):
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split() if entry.isdigit() else []
-        except OSError:
-            continue  # it ended meanwhile
-        if fields and int(fields[2]) == group and fields[0] != "Z":
-            running.append(int(entry))
-    return running
+    stats = {int(entry): jail.proc_stat(int(entry)) for entry in os.listdir("/proc") if entry.isdigit()}
+    return [pid for pid, fields in stats.items() if fields and int(fields[2]) == group and fields[0] != b"Z"]  # None: it ended meanwhile
