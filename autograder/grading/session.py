@@ -227,6 +227,7 @@ def _run_tests(session: pytest.Session) -> None:
         # as pytest-rerunfailures does before a rerun (pytest also re-inits a request it has dropped)
         if hasattr(item, "_initrequest"):
             item._initrequest()  # new funcargs and fixture request
+            item.funcargs.update(_direct_parameters(item))
         item.user_properties = []  # the diagnosis of the previous student
         item._report_sections = []
         nextitem = items[index + 1] if index + 1 < len(items) else None
@@ -236,6 +237,24 @@ def _run_tests(session: pytest.Session) -> None:
             with contextlib.suppress(Exception):
                 session._setupstate.teardown_exact(None)
             raise
+
+
+def _direct_parameters(item: pytest.Item) -> dict[str, object]:
+    """The values ``@pytest.mark.parametrize`` gives ``item`` directly (not through a fixture, as ``indirect=`` does).
+
+    pytest hands each to the test through a fixture made for it, set up and
+    torn down like any other: given beforehand, they cost nothing (a fifth of
+    pytest's time per test here). pytest sets up only what is not given. A
+    fixture that asks for one still gets it from pytest, with the same value.
+    """
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return {}
+    definitions = item._fixtureinfo.name2fixturedefs
+    return {
+        name: value for name, value in callspec.params.items()
+        if name in definitions and getattr(definitions[name][-1].func, "__name__", "") == "get_direct_param_fixture_func"
+    }
 
 
 def _not_graded(assignment: Assignment, path: Path, message: str, details: str) -> SubmissionGrade | AutograderError:

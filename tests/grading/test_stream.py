@@ -97,3 +97,38 @@ def test_each_submission_of_a_stream_has_its_own_execution_time_and_leaves_no_fo
     results = _stream([submit(tmp_path / "a", CORRECT), submit(tmp_path / "b", CORRECT)], isolated=False)
     assert all(0 < r.execution_time < 30 for r in results)
     assert not [p.name for p in scratch.iterdir() if p.name.startswith("autograder-grade-")]
+
+
+PARAMETRIZED = '''
+import pytest
+
+@pytest.fixture
+def scale(request):
+    return request.param * 10
+
+@pytest.fixture
+def offset(x):
+    return x + 0.5
+
+@pytest.mark.item("tiny.double")
+@pytest.mark.parametrize("x", [1.0, 2.0])
+@pytest.mark.parametrize("scale", [1, 2], indirect=True)
+def test_double(compare, x, scale, offset):
+    """doubles x"""
+    assert (x, offset) in ((1.0, 1.5), (2.0, 2.5)) and scale in (10, 20), f"got x={x}, scale={scale}, offset={offset}"
+    compare(lambda s: s.call("tiny.double", x * scale), rtol=0, atol=0, inputs=f"x = {x * scale}")
+
+@pytest.mark.item("tiny.half")
+def test_half(compare):
+    """halves 4"""
+    compare(lambda s: s.call("tiny.half", 4.0), rtol=0, atol=0, inputs="x = 4")
+'''
+
+
+def test_parametrized_graders_get_their_values_in_every_pass(tmp_path, monkeypatch):
+    root = make_course(tmp_path / "course", graders=PARAMETRIZED)
+    monkeypatch.setenv("AUTOGRADER_COURSE_ROOT", str(root))
+    first, second = _stream([submit(tmp_path / "a", CORRECT), submit(tmp_path / "b", TRIPLES)], isolated=False)
+    assert [t.passed for t in first.tests] == [True] * 5, [t.feedback for t in first.tests]
+    assert [t.passed for t in second.tests] == [False] * 4 + [True]
+    assert all("got x=" not in t.feedback for t in second.tests)
