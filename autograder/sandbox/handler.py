@@ -95,16 +95,15 @@ class Handler:
     def _batch(self, commands: Iterable, part: int | None = None) -> dict:
         values = []
         for index, command in enumerate(commands):
-            reply = self._one(command) if isinstance(command, dict) else _protocol_error("a batch holds commands (dicts)")
+            reply = self._one(command, part) if isinstance(command, dict) else _protocol_error("a batch holds commands (dicts)")
             if "error" in reply:
                 return {"error": {**reply["error"], "index": index}}
-            value = reply["ok"]
-            if part is not None and type(value) in (tuple, list) and len(value) > part:
-                value = value[part]
-            values.append(value)
+            values.append(reply["ok"])
         return {"ok": values}
 
-    def _one(self, command: dict) -> dict:
+    def _one(self, command: dict, part: int | None = None) -> dict:
+        """The reply to one command; with ``part``, of a result that is a tuple or list longer than that, only that element
+        (picked before the result becomes plain data: the rest is neither copied nor checked)."""
         op = command.get("op")
         try:
             if op in ("call", "new"):
@@ -135,6 +134,8 @@ class Handler:
                 result = None
             else:
                 return _protocol_error(f"unknown op {op!r}")
+            if part is not None and isinstance(result, (tuple, list)) and len(result) > part:
+                result = result[part]
             return {"ok": to_plain(result)}
         except _ImportFailure as failure:
             return {"error": failure.record}

@@ -25,6 +25,9 @@ def draw(x, rng=None):
 def count():
     return len(calls)
 
+def draw_with_extra(x):
+    return float(x), object()
+
 class Layer:
     def __init__(self):
         self.seen = 0
@@ -84,6 +87,10 @@ def test_repeat_returns_what_a_loop_of_calls_with_one_generator_returns(sub):
 
 def test_repeat_with_a_part_returns_that_element_of_each_result(sub):
     assert sub.repeat("student.draw", 3, (4.0,), part=0) == [4.0, 4.0, 4.0]
+
+
+def test_repeat_with_a_part_does_not_convert_the_elements_left_out(sub):
+    assert sub.repeat("student.draw_with_extra", 2, (4.0,), part=0) == [4.0, 4.0]
 
 
 def test_repeat_returns_a_result_too_short_for_the_part_whole(sub):
