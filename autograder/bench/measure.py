@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.sandbox.jail import descendants
+
 WORKER_COMMAND = "autograder.sandbox.forkserver"
 """In the command line of the fork server and of every worker it forks."""
 
@@ -70,7 +72,7 @@ class PeakSampler:
 
     def _watch(self) -> None:
         while not self._done.wait(self.every):
-            for pid in _descendants(self.pid) + [self.pid]:
+            for pid in descendants(self.pid) + [self.pid]:
                 try:
                     command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
                     status = Path(f"/proc/{pid}/status").read_text()
@@ -81,20 +83,3 @@ class PeakSampler:
                         else "grading job" if "python" in command else "")
                 if role:
                     self.peaks[role] = max(self.peaks.get(role, 0.0), peak)
-
-
-def _descendants(root: int) -> list[int]:
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_bytes()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
-    found, frontier = [], [root]
-    while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found

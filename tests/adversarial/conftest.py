@@ -14,6 +14,7 @@ CAP_SYS_ADMIN), to see what the fallback confinement holds.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import dataclasses
 import json
@@ -36,7 +37,7 @@ from autograder.grading.results import SubmissionGrade, TestOutcome
 from autograder.grading.runner import grade
 from autograder.sandbox.client import Limits
 from autograder.sandbox import jail
-from autograder.sandbox.jail import descendants
+from autograder.sandbox.jail import descendants, proc_stat
 
 from .tricks import ASSIGNMENT, EXAMPLES, MODULES, Context, Trick, copy_course, snapshot
 
@@ -102,13 +103,10 @@ def baseline(subreaper) -> Baseline:
 def reap_zombies() -> None:
     """Wait for exited children this process adopted (subprocess waits for its own)."""
     for pid in list_children(os.getpid()):
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                state = f.read().rsplit(b")", 1)[1].split()[0]
-            if state == b"Z":
+        stat = proc_stat(pid)
+        if stat and stat[0] == b"Z":
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
-        except (OSError, ChildProcessError, IndexError):
-            pass
 
 
 def list_children(pid: int) -> list[int]:
