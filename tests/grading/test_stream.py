@@ -132,3 +132,19 @@ def test_parametrized_graders_get_their_values_in_every_pass(tmp_path, monkeypat
     assert [t.passed for t in first.tests] == [True] * 5, [t.feedback for t in first.tests]
     assert [t.passed for t in second.tests] == [False] * 4 + [True]
     assert all("got x=" not in t.feedback for t in second.tests)
+
+
+def test_direct_parameters_are_given_without_setting_up_a_fixture_for_them(tmp_path, monkeypatch):
+    graders = PARAMETRIZED.replace("def offset(x):\n    return x + 0.5", "def offset():\n    return 0.0")
+    graders = graders.replace("assert (x, offset) in ((1.0, 1.5), (2.0, 2.5)) and", "assert")
+    root = make_course(tmp_path / "course", graders=graders)
+    (root / "assignments" / "tiny" / "graders" / "conftest.py").write_text(
+        "def pytest_fixture_setup(fixturedef):\n"
+        f"    with open({str(tmp_path / 'set-up')!r}, 'a') as log:\n"
+        "        log.write(fixturedef.argname + '\\n')\n"
+    )
+    monkeypatch.setenv("AUTOGRADER_COURSE_ROOT", str(root))
+    (graded,) = _stream([submit(tmp_path / "a", CORRECT)], isolated=False)
+    assert graded.score == 10.0
+    set_up = set((tmp_path / "set-up").read_text().split())
+    assert "x" not in set_up and {"scale", "offset", "compare"} <= set_up
