@@ -164,21 +164,24 @@ class GradingPlugin:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
         report = outcome.get_result()
-        if item.nodeid not in self._max_scores:
+        self.record(item, report.when, report.passed, call.excinfo.value if call.excinfo is not None else None, report.duration)
+
+    def record(self, test: pytest.Item, when: str, passed: bool, error: BaseException | None, seconds: float) -> None:
+        """Make one phase of ``test`` its outcome: the call, or a setup that failed (``error``: what it raised)."""
+        if test.nodeid not in self._max_scores:
             return
-        if report.when == "call" or (report.when == "setup" and not report.passed):
-            feedback = "" if report.passed else _feedback(call)
-            name, contract_item = self._names[item.nodeid]
+        if when == "call" or (when == "setup" and not passed):
+            name, contract_item = self._names[test.nodeid]
             self.outcomes.append(
                 TestOutcome(
                     name=name,
                     item=contract_item,
-                    max_score=self._max_scores[item.nodeid],
-                    passed=report.passed,
-                    feedback=feedback,
-                    duration=report.duration,
-                    diagnosis="" if report.passed else dict(item.user_properties).get("diagnosis", ""),
-                    timed_out=call.excinfo is not None and isinstance(call.excinfo.value, WorkerCrashed) and call.excinfo.value.timed_out,
+                    max_score=self._max_scores[test.nodeid],
+                    passed=passed,
+                    feedback="" if passed else _feedback(error),
+                    duration=seconds,
+                    diagnosis="" if passed else dict(test.user_properties).get("diagnosis", ""),
+                    timed_out=isinstance(error, WorkerCrashed) and error.timed_out,
                 )
             )
 
@@ -223,10 +226,9 @@ def _name_of(test: pytest.Item) -> str:
     return f"{_item_of(test)}: {description}{case}"
 
 
-def _feedback(call: pytest.CallInfo) -> str:
-    if call.excinfo is None:
+def _feedback(error: BaseException | None) -> str:
+    if error is None:
         return "the test failed"
-    error = call.excinfo.value
     if isinstance(error, (AssertionError, SubmissionFailure)):
         return str(error).strip() or "the check failed"
     return f"the grader could not check this: {type(error).__name__}: {error}"

@@ -6,8 +6,9 @@ pytest starts, imports the hidden graders and collects their tests once. Then
 ``StreamPlugin.pytest_runtestloop`` takes the submissions one at a time from
 the iterable (lazily: the first is asked for once the graders are collected)
 and makes one pass per submission: prepare it into a fresh folder, open it (an
-isolated worker, or this process), run every grader test through pytest's own
-test protocol, hand back its grade, remove the folder.
+isolated worker, or this process), run every grader test (``run_pass`` of
+``autograder.grading.testrun``: through pytest's own test protocol, or the
+short way), hand back its grade, remove the folder.
 
 Nothing of one student reaches the next. The last test of a pass tears down
 every fixture, session-scoped ones included, so the ``submission`` fixture is
@@ -45,6 +46,7 @@ from autograder.errors import AutograderError
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.results import SubmissionGrade
 from autograder.grading.submission import Submission, SubmissionFailure
+from autograder.grading.testrun import plain_tests, run_pass
 from autograder.sandbox.client import ForkServer, Limits, SpareWorkers
 from autograder.submissions import prepare_submission
 
@@ -153,6 +155,8 @@ class StreamPlugin:
         self.collect_errors: list[str] = []
         """What pytest said of each grader file or folder it could not collect (short tracebacks)."""
         self.callback_error: BaseException | None = None
+        self._plain: set[str] = set()
+        """The tests that run the short way (``autograder.grading.testrun``)."""
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -168,6 +172,7 @@ class StreamPlugin:
         # get pytest_runtest_makereport's below), which nobody reads and a long one costs 50 ms;
         # set after collection, whose errors keep their short tracebacks for the instructors
         session.config.option.tbstyle = "line"
+        self._plain = plain_tests(session, [self.grading, self])
         for path in self.submissions:
             graded = self._grade(session, path)
             try:
@@ -205,7 +210,7 @@ class StreamPlugin:
             result.output = "\n".join(prepared.notes)
             with self._open(prepared.folder) as submission:
                 result.tests = self.grading.start(submission)
-                _run_tests(session)
+                run_pass(session, self.grading, self._plain)
             if self.grading.problems:
                 record_grader_error(result, _misconfigured(assignment, self.grading.problems))
         except AutograderError as error:  # a usage error (no such submission): nothing was graded
@@ -218,43 +223,6 @@ class StreamPlugin:
             shutil.rmtree(workdir, ignore_errors=True)
         self.current = None
         return result
-
-
-def _run_tests(session: pytest.Session) -> None:
-    """Every collected test, through pytest's protocol; the last one (``nextitem=None``) tears down every fixture."""
-    items = session.items
-    for index, item in enumerate(items):
-        # as pytest-rerunfailures does before a rerun (pytest also re-inits a request it has dropped)
-        if hasattr(item, "_initrequest"):
-            item._initrequest()  # new funcargs and fixture request
-            item.funcargs.update(_direct_parameters(item))
-        item.user_properties = []  # the diagnosis of the previous student
-        item._report_sections = []
-        nextitem = items[index + 1] if index + 1 < len(items) else None
-        try:
-            item.ihook.pytest_runtest_protocol(item=item, nextitem=nextitem)
-        except Exception:  # a hook of the graders failed: tear down what is set up, so the next pass starts clean
-            with contextlib.suppress(Exception):
-                session._setupstate.teardown_exact(None)
-            raise
-
-
-def _direct_parameters(item: pytest.Item) -> dict[str, object]:
-    """The values ``@pytest.mark.parametrize`` gives ``item`` directly (not through a fixture, as ``indirect=`` does).
-
-    pytest hands each to the test through a fixture made for it, set up and
-    torn down like any other: given beforehand, they cost nothing (a fifth of
-    pytest's time per test here). pytest sets up only what is not given. A
-    fixture that asks for one still gets it from pytest, with the same value.
-    """
-    callspec = getattr(item, "callspec", None)
-    if callspec is None:
-        return {}
-    definitions = item._fixtureinfo.name2fixturedefs
-    return {
-        name: value for name, value in callspec.params.items()
-        if name in definitions and getattr(definitions[name][-1].func, "__name__", "") == "get_direct_param_fixture_func"
-    }
 
 
 def _not_graded(assignment: Assignment, path: Path, message: str, details: str) -> SubmissionGrade | AutograderError:
