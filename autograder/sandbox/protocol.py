@@ -38,6 +38,10 @@ ARRAY_DTYPE = re.compile(r"[<>|][biufcUS][0-9]{1,6}")
 """The dtypes an array may have on the wire: booleans, numbers, fixed-width strings; never object or structured."""
 
 
+_JSON = json.JSONEncoder(allow_nan=False, separators=(",", ":"))
+"""One encoder for every message (``json.dumps`` with an option builds a new one each time)."""
+
+
 class ProtocolError(Exception):
     """A message that is not in the wire format (from a broken or hostile peer)."""
 
@@ -59,7 +63,7 @@ class Handle:
 def encode(value: Any) -> bytes:
     """The payload for ``value`` (see the module docstring); TypeError for anything else."""
     blobs: list[bytes] = []
-    header = json.dumps(_to_json(value, blobs), allow_nan=False).encode()
+    header = _JSON.encode(_to_json(value, blobs)).encode()
     parts = [struct.pack(">I", len(header)), header]
     for blob in blobs:
         parts += [struct.pack(">Q", len(blob)), blob]

@@ -14,6 +14,7 @@ from autograder.grading.checks import (
     beta_fit_check,
     binomial_check,
     covers_all_outcomes,
+    is_close,
 )
 
 
@@ -25,6 +26,22 @@ def _message(check, *args, **kwargs) -> str:
 
 def test_close_values_pass_within_the_tolerance():
     assert_close(np.float32(1.0001), 1.0, rtol=1e-3, atol=0)
+
+
+NASTY = [0.0, -0.0, 1.0, -1.0, 1e-300, 1e300, -1e300, 1.7e308, -1.7e308, np.inf, -np.inf, np.nan, 1 + 1e-9, 2.9999999, 3.0]
+"""Zeros, tiny and huge values (differences that overflow), infinities and NaN."""
+
+
+@pytest.mark.parametrize("rtol, atol", [(0, 0), (1e-8, 1e-10), (1e-5, 2e-5), (0.5, 0), (0, 1.0)])
+@pytest.mark.parametrize("equal_nan", [False, True])
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+def test_closeness_is_numpys_isclose_entry_by_entry(rtol, atol, equal_nan):
+    for got in NASTY:
+        for expected in NASTY:
+            agree = bool(np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=equal_nan))
+            assert is_close(got, expected, rtol=rtol, atol=atol, equal_nan=equal_nan) == agree, (got, expected)
+            pair = (np.array([got, 1.0]), np.array([expected, 1.0]))
+            assert is_close(*pair, rtol=rtol, atol=atol, equal_nan=equal_nan) == agree, (got, expected)
 
 
 def test_an_array_mismatch_shows_the_input_entries_largest_errors_and_tolerance():
