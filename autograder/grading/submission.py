@@ -105,13 +105,22 @@ class RemoteObject:
         result, args_after, kwargs_after = self.submission._request(command, f"{self.label}.{method}(...)")
         return result, args_after, kwargs_after
 
-    def get(self, attribute: str) -> Any:
-        return self.submission._request({"op": "get", "handle": self.handle.id, "name": attribute}, f"{self.label}.{attribute}")
+    def get(self, *attributes: str) -> Any:
+        """The value of an attribute; given several, the tuple of their values, in one round trip (as one ``get`` after another)."""
+        if len(attributes) == 1:
+            return self.submission._request({"op": "get", "handle": self.handle.id, "name": attributes[0]}, f"{self.label}.{attributes[0]}")
+        commands = [{"op": "get", "handle": self.handle.id, "name": attribute} for attribute in attributes]
+        return tuple(self.submission._request_each(commands, f"{self.label}.({', '.join(attributes)})"))
 
     def set(self, attribute: str, value: Any) -> None:
         self.submission._request(
             {"op": "set", "handle": self.handle.id, "name": attribute, "value": value}, f"setting {self.label}.{attribute}"
         )
+
+    def set_each(self, values: Mapping[str, Any]) -> None:
+        """``self.set(attribute, value)`` for each item of ``values`` in turn, in one round trip."""
+        commands = [{"op": "set", "handle": self.handle.id, "name": attribute, "value": value} for attribute, value in values.items()]
+        self.submission._request_each(commands, f"setting {self.label}.({', '.join(values)})")
 
 
 class Submission:

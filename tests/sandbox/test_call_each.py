@@ -25,6 +25,10 @@ def draw(x, rng=None):
 def count():
     return len(calls)
 
+def grow(items):
+    items.append(len(items))
+    return len(items)
+
 def draw_with_extra(x):
     return float(x), object()
 
@@ -72,6 +76,14 @@ def test_call_each_on_an_object_calls_its_method_in_order(sub):
     assert layer.get("seen") == 3
 
 
+def test_get_of_several_attributes_returns_their_values_as_one_get_after_another(sub):
+    layer = sub.new("student.Layer")
+    layer.set_each({"seen": 2, "scale": 0.5})
+    assert layer.get("seen", "scale") == (2, 0.5)
+    with pytest.raises(StudentError, match="AttributeError.*missing"):
+        layer.get("seen", "missing", "scale")
+
+
 def test_no_calls_make_no_round_trip(sub):
     assert sub.call_each("student.draw", []) == []
 
@@ -83,6 +95,15 @@ def test_repeat_returns_what_a_loop_of_calls_with_one_generator_returns(sub):
     assert len(repeated) == len(looped) == BATCH_CALLS + 5
     for (x1, noise1), (x2, noise2) in zip(repeated, looped):
         assert x1 == x2 == 2.0 and np.array_equal(noise1, noise2)
+
+
+def test_repeat_gives_every_call_the_same_argument_objects_as_a_loop_would(sub):
+    assert sub.repeat("student.grow", 3, ([],)) == [1, 2, 3]
+
+
+def test_repeat_of_a_function_that_does_not_exist_raises_as_its_first_call_would(sub):
+    with pytest.raises(StudentError, match="AttributeError"):
+        sub.repeat("student.missing", 3)
 
 
 def test_repeat_with_a_part_returns_that_element_of_each_result(sub):

@@ -15,10 +15,10 @@ ATTRIBUTES = ("best", "best_epoch", "counter", "stopped")
 def history(s, metrics, **settings):
     """Feed ``metrics`` one call at a time; per call: (returned, best, best_epoch, counter, stopped)."""
     es = s.new("early_stopping.EarlyStopping", **settings)
-    trace = [tuple(es.get(a) for a in ATTRIBUTES) + (es.get("best_weights"),)]
+    trace = [es.get(*ATTRIBUTES, "best_weights")]
     for metric in metrics:
         returned = es.call("__call__", metric)
-        trace.append((returned,) + tuple(es.get(a) for a in ATTRIBUTES))
+        trace.append((returned, *es.get(*ATTRIBUTES)))
     return trace
 
 
@@ -51,7 +51,7 @@ def test_best_weights_are_deep_copies_of_the_best_call(compare, container):
         es.call("__call__", 0.5, weights)
         w[0].call("fill", 7.0)  # the model keeps training: its arrays change in place
         es.call("__call__", 0.9, weights)
-        return es.get("best_weights"), es.get("best_epoch")
+        return es.get("best_weights", "best_epoch")
 
     shown = "[ones(3), ones((2, 2))]" if container == "list" else "{'W': ones(3), 'b': ones((2, 2))}"
     compare(run, rtol=0, atol=0, what="(best_weights, best_epoch)",
@@ -65,7 +65,7 @@ def test_an_improvement_without_weights_keeps_the_last_copy(compare):
         es = s.new("early_stopping.EarlyStopping", patience=5)
         es.call("__call__", 0.9, [np.full(2, 1.0)])
         es.call("__call__", 0.5)
-        return es.get("best_weights"), es.get("best"), es.get("best_epoch")
+        return es.get("best_weights", "best", "best_epoch")
 
     compare(run, rtol=0, atol=0, what="(best_weights, best, best_epoch)",
             inputs="a call with metric 0.9 and weights [ones(2)], then an improving call with metric 0.5 and no weights")

@@ -18,8 +18,7 @@ def _x(seed, shape, scale=2.0, shift=1.0, dtype=np.float64):
 def _layer(s, cls, d, seed, **kwargs):
     layer = s.new(f"normalization.{cls}", d, **kwargs)
     rng = np.random.default_rng(seed)
-    layer.set("gamma", rng.standard_normal(d))
-    layer.set("beta", rng.standard_normal(d))
+    layer.set_each({"gamma": rng.standard_normal(d), "beta": rng.standard_normal(d)})
     return layer
 
 
@@ -28,7 +27,7 @@ def test_batchnorm_starts_with_the_contract_attributes(compare):
     """starts with gamma 1, beta 0, running_mean 0, running_var 1, training True"""
     def drive(s):
         bn = s.new("normalization.BatchNorm1d", 4)
-        return tuple(bn.get(name) for name in ("gamma", "beta", "running_mean", "running_var", "training", "eps", "momentum"))
+        return bn.get("gamma", "beta", "running_mean", "running_var", "training", "eps", "momentum")
 
     compare(drive, rtol=0, atol=0, what="(gamma, beta, running_mean, running_var, training, eps, momentum)", inputs="BatchNorm1d(4)")
 
@@ -44,7 +43,7 @@ def test_batchnorm_training_forward_and_backward_match_the_reference(compare, sh
 
     def drive(s):
         bn = _layer(s, "BatchNorm1d", shape[1], 3)
-        return bn.call("forward", x), bn.call("backward", dout), bn.get("dgamma"), bn.get("dbeta")
+        return (bn.call("forward", x), bn.call("backward", dout), *bn.get("dgamma", "dbeta"))
 
     compare(drive, rtol=rtol, atol=atol, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 1), random gamma and beta (seed 3)")
 
@@ -59,7 +58,7 @@ def test_batchnorm_running_statistics_over_several_batches(compare):
         history = []
         for x in batches:
             bn.call("forward", x)
-            history.append((bn.get("running_mean"), bn.get("running_var")))
+            history.append(bn.get("running_mean", "running_var"))
         return history
 
     compare(drive, rtol=1e-8, atol=1e-10, what="(running_mean, running_var) after each batch", inputs="six batches of shapes (5, 4) to (10, 4), momentum=0.3")
@@ -77,7 +76,7 @@ def test_batchnorm_evaluation_uses_running_statistics_and_updates_nothing(compar
             bn.call("forward", x)
         bn.call("eval")
         out = bn.call("forward", x_eval)
-        return bn.get("training"), out, bn.call("backward", dout), bn.get("dgamma"), bn.get("running_mean"), bn.get("running_var")
+        return (bn.get("training"), out, bn.call("backward", dout), *bn.get("dgamma", "running_mean", "running_var"))
 
     compare(drive, rtol=1e-8, atol=1e-10, what="(training, out, dx, dgamma, running_mean, running_var) in evaluation", inputs="three training batches (8, 3), then eval() and a batch of ONE row")
 
@@ -130,7 +129,7 @@ def test_layernorm_forward_and_backward_match_the_reference(compare, shape, dtyp
 
     def drive(s):
         ln = _layer(s, "LayerNorm", shape[1], 62)
-        return ln.call("forward", x), ln.call("backward", dout), ln.get("dgamma"), ln.get("dbeta")
+        return (ln.call("forward", x), ln.call("backward", dout), *ln.get("dgamma", "dbeta"))
 
     compare(drive, rtol=rtol, atol=atol, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 60), random gamma and beta")
 
@@ -180,7 +179,7 @@ def test_batchnorm_train_after_eval_uses_batch_statistics_again(compare):
         bn.call("forward", x_eval)
         bn.call("train")
         out = bn.call("forward", second)
-        return bn.get("training"), out, bn.get("running_mean"), bn.get("running_var")
+        return (bn.get("training"), out, *bn.get("running_mean", "running_var"))
 
     compare(drive, rtol=1e-8, atol=1e-10, what="(training, out, running_mean, running_var) after train()",
             inputs="BatchNorm1d(3, momentum=0.25): a training batch (6, 3), eval() and a batch (4, 3), train() and a batch (5, 3)")
