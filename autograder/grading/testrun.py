@@ -95,7 +95,7 @@ def direct_parameters(item: pytest.Item) -> dict[str, object]:
 def _run_plain(item: pytest.Function, nextitem: pytest.Item | None, grading: GradingPlugin) -> None:
     """pytest's ``runtestprotocol`` for a plain test, less the hooks and reports nobody reads."""
     setup_state = item.session._setupstate
-    grading.pytest_runtest_setup(item)
+    grading.pytest_runtest_setup(item)  # the one setup hook a plain test has besides pytest's own
     try:
         error, seconds = _phase(setup_state.setup, item)
         if error is not None:
