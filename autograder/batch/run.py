@@ -7,7 +7,9 @@ loses nothing: a rerun skips the students that have a results file (unless
 
 The grading is done by ``jobs`` grading processes, forked from this one at the
 start. Each runs ONE stream (``autograder.grading.session.grade_each``) for its
-whole life: pytest starts and collects the graders once, the imports are moved
+whole life: pytest starts and collects the graders once, SciPy's special
+functions are imported (the statistical checks' exact tails, cheaper than
+computing them here over hundreds of submissions), the imports are moved
 out of the garbage collector's way (``gc.freeze``), and the fork server of its
 isolated workers (``SpareWorkers``) is started before the graders are
 collected. Each process and its workers run on one CPU, a different one for
@@ -247,6 +249,9 @@ def _job_main(assignment: str, conn: Connection, main_ends: list[Connection], cp
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for end in main_ends:  # copies of the main process's ends of every pipe, this one's included: with them closed,
         end.close()        # the main process's end dies with it (kill -9), and talking to it fails instead of waiting forever
+    # hundreds of submissions: SciPy's binomial tails and beta CDF (autograder.grading.tails) repay its import many times
+    import scipy.special  # noqa: F401
+
     tasks = _Tasks(conn)
     try:
         _grade_handed(assignment, tasks, cpu)

@@ -119,25 +119,23 @@ class GradingPlugin:
     def mistakes(self) -> list[Mistake]:
         return self._mistakes_of(self._test)
 
-    @pytest.fixture
+    # hint and compare act for the test running when they are called: made once per pass, not once per test
+
+    @pytest.fixture(scope="session")
     def hint(self):
         """``hint(mistake_id)``: the hint text of a catalogued mistake, for a property check that recognised it."""
-        test = self._test
 
         def hint(mistake_id: str) -> str:
             found = [m for m in self.catalogue if m.id == mistake_id]
             if not found:
                 raise KeyError(f"no mistake {mistake_id!r} in {self.assignment.name}/mistakes.toml")
-            test.user_properties.append(("diagnosis", mistake_id))
+            self._test.user_properties.append(("diagnosis", mistake_id))
             return f"Hint: {found[0].hint}"
 
         return hint
 
-    @pytest.fixture
+    @pytest.fixture(scope="session")
     def compare(self):
-        test = self._test
-        mistakes = self._mistakes_of(test)
-
         def compare(driver: Driver, *, rtol: float, atol: float, inputs: str = "", what: str = "the output", equal_nan: bool = False):
             try:
                 expected = driver(self._reference_submission())
@@ -150,9 +148,9 @@ class GradingPlugin:
                 return got, expected
             message = problem + (f"\nInput: {inputs}" if inputs else "") + f"\nTolerance: rtol={rtol:g}, atol={atol:g}."
             same = lambda a, b: is_close(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)  # noqa: E731
-            mistake = diagnose(got, driver, mistakes, self._variant, same)
+            mistake = diagnose(got, driver, self._mistakes_of(self._test), self._variant, same)
             if mistake is not None:
-                test.user_properties.append(("diagnosis", mistake.id))
+                self._test.user_properties.append(("diagnosis", mistake.id))
                 message += f"\nHint: {mistake.hint}"
             raise AssertionError(message)
 

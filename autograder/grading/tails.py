@@ -5,13 +5,17 @@ tail already shows the two-sided p-value is large; only a check that may
 fail asks SciPy for the exact p-value. SciPy's ``special`` alone costs a
 third of a second to import, more than grading a submission, so these few
 tails are computed here (each agrees with SciPy to about 1e-10 relative,
-``tests/grading/test_tails.py``).
+``tests/grading/test_tails.py``). Once something has imported SciPy (a
+failed statistical check, or ``grade-all``'s grading processes at their
+start, which grade hundreds of submissions), the binomial tails and the
+beta CDF are SciPy's own: 5 us instead of 2 ms.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import sys
 
 import numpy as np
 
@@ -25,6 +29,8 @@ def binomial_cdf(k: int, n: int, p: float) -> float:
         return 0.0
     if k >= n:
         return 1.0
+    if (special := _scipy_special()) is not None:
+        return float(special.bdtr(k, n, p))
     return _log_sum_exp(_binomial_log_pmf(np.arange(k + 1), n, p))
 
 
@@ -34,6 +40,8 @@ def binomial_sf(k: int, n: int, p: float) -> float:
         return 1.0
     if k > n:
         return 0.0
+    if (special := _scipy_special()) is not None:
+        return float(special.bdtrc(k - 1, n, p))
     return _log_sum_exp(_binomial_log_pmf(np.arange(k, n + 1), n, p))
 
 
@@ -44,6 +52,8 @@ def beta_cdf(x: np.ndarray, a: float, b: float) -> np.ndarray:
     of ``(a + 1) / (a + b + 2)`` where it converges fast.
     """
     x = np.clip(np.asarray(x, dtype=np.float64), 0.0, 1.0)
+    if (special := _scipy_special()) is not None:
+        return special.betainc(a, b, x)
     inner = np.clip(x, 1e-300, 1 - 1e-16)
     log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * np.log(inner) + b * np.log1p(-inner)
     front = np.exp(log_front)
@@ -69,6 +79,11 @@ def smirnov_sf(n: int, d: float) -> float:
     with np.errstate(divide="ignore"):
         logs = _log_choose(n, j) + (n - j) * np.log(np.maximum(1 - d - j / n, 0.0)) + (j - 1) * np.log(d + j / n)
     return min(1.0, d * _log_sum_exp(logs))
+
+
+def _scipy_special():
+    """``scipy.special`` if something has imported it already, else None (this module never imports it)."""
+    return sys.modules.get("scipy.special")
 
 
 def _beta_fraction(a: float, b: float, x: np.ndarray, iterations: int = 10_000, eps: float = 1e-15) -> np.ndarray:

@@ -147,4 +147,4 @@ def test_direct_parameters_are_given_without_setting_up_a_fixture_for_them(tmp_p
     (graded,) = _stream([submit(tmp_path / "a", CORRECT)], isolated=False)
     assert graded.score == 10.0
     set_up = set((tmp_path / "set-up").read_text().split())
-    assert "x" not in set_up and {"scale", "offset", "compare"} <= set_up
+    assert "x" not in set_up and {"scale", "offset"} <= set_up
