@@ -9,7 +9,9 @@ depends on is its fixtures, its function and the exception it raises: the
 short way sets up its fixtures with pytest's own ``SetupState``, calls it
 with ``item.runtest()``, tears down with pytest, and hands each phase
 straight to ``GradingPlugin.record``. Same fixtures, same order, same
-outcomes; a third of the time of a pass.
+outcomes (``tests/grading/test_testrun.py`` grades every example both ways);
+pytest's own time for the 157 tests of a regularization pass drops from
+about 60 ms to 12.
 
 A test is run the short way only when nothing else could take part (see
 ``plain_tests``): no plugin or conftest hook of the test protocol but
