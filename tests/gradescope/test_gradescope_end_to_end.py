@@ -102,7 +102,6 @@ def test_end_to_end_a_partly_wrong_example_gets_partial_credit(built, image, gra
     assert 0 < _score(results) < _max_score(results)
 
 
-
 def test_setup_byte_compiles_the_graders_the_reference_and_the_package_once_for_every_grade(built, image, gradescope_root):
     assignment, zip_path = built
     layout = gradescope_root(zip_path, image)
