@@ -107,9 +107,9 @@ class RemoteObject:
 
     def get(self, *attributes: str) -> Any:
         """The value of an attribute; given several, the tuple of their values, in one round trip (as one ``get`` after another)."""
-        if len(attributes) == 1:
-            return self.submission._request({"op": "get", "handle": self.handle.id, "name": attributes[0]}, f"{self.label}.{attributes[0]}")
         commands = [{"op": "get", "handle": self.handle.id, "name": attribute} for attribute in attributes]
+        if len(commands) == 1:
+            return self.submission._request(commands[0], f"{self.label}.{attributes[0]}")
         return tuple(self.submission._request_each(commands, f"{self.label}.({', '.join(attributes)})"))
 
     def set(self, attribute: str, value: Any) -> None:

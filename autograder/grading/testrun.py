@@ -64,7 +64,7 @@ def run_pass(session: pytest.Session, grading: GradingPlugin, plain: set[str]) -
         # as pytest-rerunfailures does before a rerun (pytest also re-inits a request it has dropped)
         if hasattr(item, "_initrequest"):
             item._initrequest()  # new funcargs and fixture request
-            item.funcargs.update(direct_parameters(item))
+            item.funcargs.update(_direct_parameters(item))
         item.user_properties = []  # the diagnosis of the previous student
         item._report_sections = []
         nextitem = items[index + 1] if index + 1 < len(items) else None
@@ -79,7 +79,7 @@ def run_pass(session: pytest.Session, grading: GradingPlugin, plain: set[str]) -
             raise
 
 
-def direct_parameters(item: pytest.Item) -> dict[str, object]:
+def _direct_parameters(item: pytest.Item) -> dict[str, object]:
     """The values ``@pytest.mark.parametrize`` gives ``item`` directly (not through a fixture, as ``indirect=`` does).
 
     pytest hands each to the test through a fixture made for it, set up and

@@ -147,9 +147,7 @@ class Handler:
             return {"ok": to_plain(_part(result, part))}
         except _ImportFailure as failure:
             return {"error": failure.record}
-        except Exception as exc:  # everything the student's code raises is reported
-            return {"error": self._describe(exc, "student")}
-        except SystemExit as exc:  # sys.exit() inside a call fails that call only
+        except (Exception, SystemExit) as exc:  # everything the student's code raises is reported; sys.exit() fails that call only
             return {"error": self._describe(exc, "student")}
 
     def _callable(self, command: dict) -> tuple[Callable, list, dict]:

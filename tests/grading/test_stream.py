@@ -5,16 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tiny import make_course, submit
+from tiny import CORRECT, TRIPLES, make_course, submit, verdict
 
 from autograder.errors import AutograderError
 from autograder.grading.results import SubmissionGrade
 from autograder.grading.runner import grade
 from autograder.grading.session import grade_each
 
-CORRECT = "def double(x):\n    return 2 * x\ndef half(x):\n    return x / 2\n"
-TRIPLES = "def double(x):\n    return 3 * x\ndef half(x):\n    return x / 2\n"
-"""Matches the catalogued mistake "triple": its failed test carries that diagnosis."""
 OFF_BY_ONE = "def double(x):\n    return 2 * x + 1\ndef half(x):\n    return x / 2\n"
 """Wrong in a way no catalogued mistake explains: no diagnosis."""
 
@@ -33,17 +30,11 @@ def _stream(folders: list[Path], **options) -> list[SubmissionGrade | Autograder
     return [outcome for _, outcome in graded]
 
 
-def _verdict(result: SubmissionGrade) -> tuple:
-    """Everything of a grade but the times."""
-    tests = [(t.name, t.item, t.max_score, t.passed, t.feedback, t.diagnosis, t.timed_out) for t in result.tests]
-    return result.score, result.output, result.grader_error, result.details, tests
-
-
 def test_two_submissions_graded_in_one_stream_get_the_grades_they_get_alone(course, tmp_path):
     folders = [submit(tmp_path / "a", TRIPLES), submit(tmp_path / "b", CORRECT)]
     alone = [grade("tiny", folder) for folder in folders]
     streamed = _stream(folders)
-    assert [_verdict(r) for r in streamed] == [_verdict(r) for r in alone]
+    assert [verdict(r) for r in streamed] == [verdict(r) for r in alone]
     assert [r.score for r in streamed] == [4.0, 10.0]
 
 
@@ -66,7 +57,7 @@ def test_a_grader_fault_on_one_submission_does_not_affect_the_next(course, tmp_p
     )
     faulted, after = _stream(folders, isolated=False)
     assert faulted.grader_error and "Grading failed: RuntimeError: the grader broke" in faulted.output
-    assert _verdict(after) == _verdict(alone)
+    assert verdict(after) == verdict(alone)
 
 
 def test_a_submission_that_cannot_be_opened_comes_back_as_its_error_and_the_stream_goes_on(course, tmp_path):

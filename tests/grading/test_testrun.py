@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tiny import make_course, submit
+from tiny import CORRECT, TRIPLES, make_course, submit, verdict
 
 from autograder.grading import session, testrun
 from autograder.grading.results import SubmissionGrade
 from autograder.grading.session import grade_each
 
-CORRECT = "def double(x):\n    return 2 * x\ndef half(x):\n    return x / 2\n"
-TRIPLES = "def double(x):\n    return 3 * x\ndef half(x):\n    return x / 2\n"
 
 
 def _grades(assignment: str, folders: list[Path]) -> list[SubmissionGrade]:
@@ -22,11 +20,7 @@ def _grades(assignment: str, folders: list[Path]) -> list[SubmissionGrade]:
 
 
 def _verdicts(grades: list[SubmissionGrade]) -> list[tuple]:
-    """Everything of the grades but the times."""
-    return [
-        (g.score, g.output, g.grader_error, [(t.name, t.item, t.max_score, t.passed, t.feedback, t.diagnosis, t.timed_out) for t in g.tests])
-        for g in grades
-    ]
+    return [verdict(grade) for grade in grades]
 
 
 @pytest.fixture

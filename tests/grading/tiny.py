@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from autograder.grading.results import SubmissionGrade
+
 REFERENCE = '''
 def double(x):
     """Twice x."""
@@ -57,6 +59,11 @@ with = "secret_factor = 3"
 '''
 
 
+CORRECT = "def double(x):\n    return 2 * x\ndef half(x):\n    return x / 2\n"
+TRIPLES = "def double(x):\n    return 3 * x\ndef half(x):\n    return x / 2\n"
+"""Matches the catalogued mistake "triple": its failed test carries that diagnosis."""
+
+
 def make_course(root: Path, *, graders: str = GRADERS, mistakes: str = MISTAKES, config: str = CONFIG) -> Path:
     """Write the tiny course under ``root``; point ``AUTOGRADER_COURSE_ROOT`` at it to use it."""
     (root / "assignments" / "tiny" / "graders").mkdir(parents=True)
@@ -73,3 +80,9 @@ def submit(folder: Path, source: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "tiny.py").write_text(textwrap.dedent(source))
     return folder
+
+
+def verdict(result: SubmissionGrade) -> tuple:
+    """Everything of a grade but the times."""
+    tests = [(t.name, t.item, t.max_score, t.passed, t.feedback, t.diagnosis, t.timed_out) for t in result.tests]
+    return result.score, result.output, result.grader_error, result.details, tests
