@@ -5,7 +5,8 @@ reply. The worker is started on first use and again after it died, so one
 crashing call fails only itself. Limits:
 
 - wall time per call (``call_seconds``): on expiry the worker's whole process
-  group is killed with SIGKILL;
+  group is killed with SIGKILL; each call of a batch or repeat keeps its own,
+  timed from its start as the worker records it (``autograder.sandbox.progress``);
 - CPU time for the worker's life (``cpu_seconds``, RLIMIT_CPU), address space
   (``memory_mib``, RLIMIT_AS), file size (RLIMIT_FSIZE) and open files
   (RLIMIT_NOFILE), set in the worker as soon as it is forked;
@@ -46,6 +47,7 @@ from autograder.course import course_root
 from autograder.sandbox import jail
 from autograder.sandbox.cpus import SINGLE_THREADED, Pinned
 from autograder.sandbox.forkserver import OUT_OF_CPU, STATUS
+from autograder.sandbox.progress import Progress
 from autograder.sandbox.protocol import MAX_MESSAGE_BYTES, ProtocolError, decode, encode
 
 
@@ -81,12 +83,22 @@ EXIT_SECONDS = 2.0
 class WorkerDied(Exception):
     """The worker ended or was killed during a call; the message says why."""
 
-    def __init__(self, message: str, *, over_call_limit: bool = False, out_of_time: bool = False):
+    def __init__(self, message: str, *, over_call_limit: bool = False, out_of_time: bool = False, index: int | None = None):
         super().__init__(message)
         self.over_call_limit = over_call_limit
         """A call ran past its own wall-time limit (an endless loop, most likely)."""
         self.timed_out = over_call_limit or out_of_time
         """A time limit ended it: a call's, the submission's wall time, or the worker's CPU time."""
+        self.index = index
+        """Of a batch or repeat, the call that ran past its limit (None: the request as a whole, or not known)."""
+
+
+class CallTimedOut(TimeoutError):
+    """One call of a batch or repeat ran past its own limit (``index``: which; None if the worker's record made no sense)."""
+
+    def __init__(self, index: int | None):
+        super().__init__(index)
+        self.index = index
 
 
 class SandboxError(RuntimeError):
@@ -163,8 +175,9 @@ class WorkerProcess:
         self.from_worker, replies_w = os.pipe()
         self._status, status_w = os.pipe()
         self._pidfd: int | None = None
+        self.progress: Progress | None = Progress.create()
         try:
-            self.keeper = server.fork(self.home, limits, [commands_r, replies_w, status_w], cpu)
+            self.keeper = server.fork(self.home, limits, [commands_r, replies_w, status_w, self.progress.fd], cpu)
         except SandboxError:
             self._close_pipes()
             self.remove()
@@ -195,15 +208,37 @@ class WorkerProcess:
             return False
         return not select.select([self._status], [], [], 0)[0]
 
-    def exchange(self, command: dict, seconds: float) -> Any:
-        """Send ``command``, wait up to ``seconds`` for the reply and decode it."""
+    def exchange(self, command: dict, seconds: float, calls: int = 1, call_seconds: float | None = None) -> Any:
+        """Send ``command``, wait up to ``seconds`` for the reply and decode it; TimeoutError when it is late.
+
+        With ``call_seconds``, each of the ``calls`` of a batch or repeat must
+        also end within that long of its start, as the worker's progress
+        record tells it: CallTimedOut names the first that does not.
+        """
         payload = encode(command)
+        sent = time.monotonic()
+        deadline = sent + seconds
+        if call_seconds is not None:
+            self.progress.start(0)  # until the worker says otherwise, its first call runs from now
         _write_all(self.to_worker, struct.pack(">Q", len(payload)) + payload)  # one write: the worker wakes once
-        deadline = time.monotonic() + seconds
+        if call_seconds is not None:
+            self._await_reply(sent, deadline, calls, call_seconds)
         (length,) = struct.unpack(">Q", _read_exactly(self.from_worker, 8, deadline))
         if length > MAX_MESSAGE_BYTES:
             raise ProtocolError(f"reply of {length} bytes")
         return decode(_read_exactly(self.from_worker, length, deadline))
+
+    def _await_reply(self, sent: float, deadline: float, calls: int, call_seconds: float) -> None:
+        """Return once the reply starts to arrive or ``deadline`` has passed; CallTimedOut as soon as a call has run ``call_seconds``."""
+        check = min(deadline, sent + call_seconds)
+        while not select.select([self.from_worker], [], [], max(0.0, check - time.monotonic()))[0]:
+            now = time.monotonic()
+            if now >= deadline:
+                return  # reading the reply times out
+            running = self.progress.running(calls, sent, now)
+            if running is None or running[1] + call_seconds <= now:
+                raise CallTimedOut(running[0] if running else None)
+            check = min(deadline, running[1] + call_seconds)
 
     def output(self) -> str:
         """The captured stdout and stderr, each capped at ``limits.output_bytes``."""
@@ -260,12 +295,15 @@ class WorkerProcess:
         shutil.rmtree(self.home, ignore_errors=True)
 
     def _close_pipes(self) -> None:
-        """Close the pipes and the pidfd, once (a closed descriptor's number may be reused)."""
+        """Close the pipes, the pidfd and the progress record, once (a closed descriptor's number may be reused)."""
         fds = [self.to_worker, self.from_worker, self._status, self._pidfd]
         self.to_worker = self.from_worker = self._status = self._pidfd = None
         for fd in fds:
             if fd is not None:
                 os.close(fd)
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
 
     def _read_status(self, seconds: float) -> int | None:
         """The keeper's next word (the worker's pid, then its exit status); None if it ended without one or is late."""
@@ -371,9 +409,11 @@ class WorkerBackend:
             worker.open(self.folder)  # SandboxError (the worker cleaned up) if it cannot be confined
             self._worker = worker
         try:
-            return self._worker.exchange(command, seconds)
+            return self._worker.exchange(command, seconds, calls, self.limits.call_seconds if calls > 1 else None)
         except (BrokenPipeError, EOFError, ProtocolError) as exc:
             raise self._stop(f"the worker ended unexpectedly ({exc})", explain=True) from None
+        except CallTimedOut as late:
+            raise self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call", over_call_limit=True, index=late.index) from None
         except TimeoutError:
             if seconds < allowed:
                 raise self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s", out_of_time=True) from None
@@ -389,7 +429,7 @@ class WorkerBackend:
         if self._own_spares:
             self._spares.close()
 
-    def _stop(self, reason: str, *, explain: bool = False, over_call_limit: bool = False, out_of_time: bool = False) -> WorkerDied:
+    def _stop(self, reason: str, *, explain: bool = False, over_call_limit: bool = False, out_of_time: bool = False, index: int | None = None) -> WorkerDied:
         """Kill the worker and its descendants, clean up, and say what happened (``explain``: how it ended, its output).
 
         The flags are those of the WorkerDied returned; a worker that ended at
@@ -406,7 +446,7 @@ class WorkerBackend:
         if explain:
             tail = self._last_output[-400:]
             message = f"{reason}: {_describe_status(status, self.limits)}" + (f"\n{tail}" if tail else "")
-        return WorkerDied(message, over_call_limit=over_call_limit, out_of_time=out_of_time or _out_of_cpu_time(status))
+        return WorkerDied(message, over_call_limit=over_call_limit, out_of_time=out_of_time or _out_of_cpu_time(status), index=index)
 
 
 def _modules_of(command: dict) -> list[str]:

@@ -11,8 +11,9 @@ trusted code (this package and NumPy) and never sees a submission's code,
 the reference or the graders: it forks a *keeper* for each worker the client
 asks for, and goes back to waiting. On its control socket (a Unix socket
 pair) each request is a JSON object ``{"home": ..., "limits": {...}, "cpu": n or null}`` with
-three file descriptors attached (the worker's command pipe, its reply pipe,
-and the keeper's status pipe); the reply is the keeper's pid, 4 bytes.
+four file descriptors attached (the worker's command pipe, its reply pipe,
+the keeper's status pipe and the worker's progress record, ``autograder.sandbox.progress``);
+the reply is the keeper's pid, 4 bytes.
 
 The keeper (root, trusted) creates the worker's own PID and mount
 namespaces (level "namespaces"), forks the worker into them, writes the
@@ -64,7 +65,7 @@ def main(argv: list[str]) -> None:
     while True:
         _reap_children()
         try:
-            message, fds, _, _ = socket.recv_fds(control, 64 * 1024, 3)
+            message, fds, _, _ = socket.recv_fds(control, 64 * 1024, 4)
         except OSError:
             break
         if not message:
@@ -88,7 +89,7 @@ def _keep(fds: list[int], request: dict, level: str, keep: list[str]) -> None:
     """In the keeper: start the worker in its own namespaces, report its pid and, when it ends, its exit status."""
     from autograder.sandbox import jail
 
-    commands, replies, status = fds
+    commands, replies, status, progress = fds
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         jail.become_subreaper()  # what the worker leaves behind comes back to us, to be killed
@@ -101,9 +102,10 @@ def _keep(fds: list[int], request: dict, level: str, keep: list[str]) -> None:
         worker = os.fork()
         if worker == 0:
             os.close(status)
-            _work(commands, replies, request, level, keep, failure)
+            _work(commands, replies, progress, request, level, keep, failure)
         os.close(commands)
         os.close(replies)
+        os.close(progress)
         os.write(status, STATUS.pack(worker))
         _, code = os.waitpid(worker, 0)
         if level != "namespaces":  # (in its namespace, the kernel has killed them with the worker)
@@ -115,7 +117,7 @@ def _keep(fds: list[int], request: dict, level: str, keep: list[str]) -> None:
         os._exit(0)
 
 
-def _work(commands: int, replies: int, request: dict, level: str, keep: list[str], failure: str) -> None:
+def _work(commands: int, replies: int, progress: int, request: dict, level: str, keep: list[str], failure: str) -> None:
     """In the worker: its own session and CPU, output files, limits and a fresh random state; then serve."""
     from autograder.sandbox import worker
     from autograder.sandbox.cpus import pin_to
@@ -131,10 +133,11 @@ def _work(commands: int, replies: int, request: dict, level: str, keep: list[str
         os.dup2(null, 0)
         for fd, name in ((1, "stdout"), (2, "stderr")):
             os.dup2(os.open(os.path.join(home, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), fd)
-        commands, replies = (fcntl.fcntl(fd, fcntl.F_DUPFD, 5) for fd in (commands, replies))  # out of the way of 3 and 4
+        commands, replies, progress = (fcntl.fcntl(fd, fcntl.F_DUPFD, 6) for fd in (commands, replies, progress))  # out of the way of 3 to 5
         os.dup2(commands, 3)
         os.dup2(replies, 4)
-        os.closerange(5, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the server's socket and every other pipe
+        os.dup2(progress, 5)
+        os.closerange(6, resource.getrlimit(resource.RLIMIT_NOFILE)[0])  # the server's socket and every other pipe
         # As process 1 of its PID namespace, the worker would ignore SIGXCPU (and die of the hard limit's SIGKILL a second later)
         signal.signal(signal.SIGXCPU, _out_of_cpu)
         _apply_limits(request["limits"])
@@ -143,7 +146,7 @@ def _work(commands: int, replies: int, request: dict, level: str, keep: list[str
         numpy.random.seed()  # forked workers would otherwise all draw the same legacy global numbers
     except BaseException:
         os._exit(70)
-    worker.serve(3, 4, home, level, keep, failure)
+    worker.serve(3, 4, 5, home, level, keep, failure)
 
 
 def _out_of_cpu(signum: int, frame: object) -> None:

@@ -50,14 +50,16 @@ _AS_IS = {np.ndarray, float, int, bool, str, type(None)}
 class Handler:
     """Holds the student's modules and the objects handed out as handles."""
 
-    def __init__(self, load_module: Callable[[str], ModuleType], folder: Path | None = None):
+    def __init__(self, load_module: Callable[[str], ModuleType], folder: Path | None = None, on_call: Callable[[int], None] | None = None):
+        """``on_call(index)`` is told before each call of a batch or repeat starts (the worker's ``Progress.start``)."""
         self._load_module = load_module
         self._modules: dict[str, ModuleType | dict] = {}
         self._objects: dict[int, Any] = {}
         self._folder = str(folder) if folder else None
+        self._on_call = on_call or _nothing
 
     @classmethod
-    def for_folder(cls, folder: Path) -> "Handler":
+    def for_folder(cls, folder: Path, on_call: Callable[[int], None] | None = None) -> "Handler":
         """Import each module from ``folder/<name>.py`` on first use."""
 
         def load(name: str) -> ModuleType:
@@ -70,7 +72,7 @@ class Handler:
             spec.loader.exec_module(module)
             return module
 
-        return cls(load, folder)
+        return cls(load, folder, on_call)
 
     @classmethod
     def for_modules(cls, modules: Mapping[str, ModuleType]) -> "Handler":
@@ -98,12 +100,14 @@ class Handler:
         given its arguments once, as in a loop (every run gets the same objects; 2 us a run instead of 7)."""
         if command.get("op") not in ("call", "method") or command.get("return_inputs"):
             return self._batch(itertools.repeat(command, times), part)
+        self._on_call(0)
         try:
             function, args, kwargs = self._callable(command)
         except Exception:  # the first run fails (if there is one): the batch says how
             return self._batch(itertools.repeat(command, min(times, 1)), part)
         values = []
         for index in range(times):
+            self._on_call(index)
             try:
                 values.append(to_plain(_part(function(*args, **kwargs), part)))
             except (Exception, SystemExit) as exc:  # as _one reports it
@@ -113,6 +117,7 @@ class Handler:
     def _batch(self, commands: Iterable, part: int | None = None) -> dict:
         values = []
         for index, command in enumerate(commands):
+            self._on_call(index)
             reply = self._one(command, part) if isinstance(command, dict) else _protocol_error("a batch holds commands (dicts)")
             if "error" in reply:
                 return {"error": {**reply["error"], "index": index}}
@@ -206,6 +211,10 @@ class Handler:
             "message": message[:MAX_MESSAGE_CHARS],
             "where": where,
         }
+
+
+def _nothing(index: int) -> None:
+    pass
 
 
 def _plain_inputs(command: dict, args: list, kwargs: dict) -> tuple[list, dict]:

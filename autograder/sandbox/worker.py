@@ -21,11 +21,15 @@ import sys
 
 from autograder.sandbox import jail
 from autograder.sandbox.handler import Handler
+from autograder.sandbox.progress import Progress
 from autograder.sandbox.protocol import read_message, write_message
 
 
-def serve(read_fd: int, write_fd: int, home: str, level: str, keep: list[str], failure: str = "") -> None:
+def serve(read_fd: int, write_fd: int, progress_fd: int, home: str, level: str, keep: list[str], failure: str = "") -> None:
     """Confine this process on the submission of the first command, then answer commands until the pipe closes; never returns.
+
+    Before each call of a batch or repeat it writes which call starts to the
+    shared record on ``progress_fd`` (``autograder.sandbox.progress``).
 
     ``keep`` lists the interpreter's folders the "namespaces" view must show
     (``interpreter_paths``); a ``failure`` (its namespaces could not be
@@ -33,6 +37,7 @@ def serve(read_fd: int, write_fd: int, home: str, level: str, keep: list[str], f
     """
     commands = os.fdopen(read_fd, "rb", buffering=0)
     replies = os.fdopen(write_fd, "wb")
+    progress = Progress(progress_fd)
     try:
         opening = read_message(commands)
     except EOFError:
@@ -53,7 +58,7 @@ def serve(read_fd: int, write_fd: int, home: str, level: str, keep: list[str], f
     sys.path.insert(0, folder)
     write_message(replies, {"ok": None})
 
-    handler = Handler.for_folder(folder)
+    handler = Handler.for_folder(folder, progress.start)
     while True:
         try:
             command = read_message(commands)

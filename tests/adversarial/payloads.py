@@ -549,6 +549,8 @@ def step_decay(epoch, initial_lr, drop_factor=0.5, epochs_drop=10):
             continue
         if path.startswith("/proc/self/fd/") and not _os.path.isfile(path):
             continue
+        if _os.path.realpath(path).startswith("/memfd:autograder-progress"):  # the worker's own record of its calls: nothing hidden
+            continue
         _leak(f"read {path} ({_os.path.realpath(path)}): {text[:80]!r}")
     return -1.0
 '''

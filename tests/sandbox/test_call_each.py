@@ -80,7 +80,7 @@ def test_get_of_several_attributes_returns_their_values_as_one_get_after_another
     layer = sub.new("student.Layer")
     layer.set_each({"seen": 2, "scale": 0.5})
     assert layer.get("seen", "scale") == (2, 0.5)
-    with pytest.raises(StudentError, match="AttributeError.*missing"):
+    with pytest.raises(StudentError, match=r"^Layer.missing raised AttributeError.*missing"):
         layer.get("seen", "missing", "scale")
 
 
@@ -127,3 +127,37 @@ def test_repeat_raises_at_the_first_failing_call(sub):
 def test_repeat_refuses_a_fresh_generator_that_would_draw_the_same_every_call(sub):
     with pytest.raises(ValueError, match=r"pass a kept one, put\(rng\(seed\)\)"):
         sub.repeat("student.draw", 3, (1.0,), {"rng": sub.rng(0)})
+
+
+def test_sequence_returns_what_its_calls_and_reads_return_in_order(sub):
+    layer = sub.new("student.Layer")
+    out, seen, again = layer.sequence(("forward", np.ones(2)), "seen", ("forward", np.ones(2)))
+    assert out.tolist() == [1.0, 1.0] and seen == 1 and again.tolist() == [2.0, 2.0]
+
+
+def test_sequence_sets_attributes_and_leaves_them_out_of_what_it_returns(sub):
+    layer = sub.new("student.Layer")
+    out, scale = layer.sequence({"seen": 4, "scale": 0.5}, ("forward", np.ones(1)), "scale")
+    assert out.tolist() == [5.0] and scale == 0.5
+
+
+def test_sequence_makes_one_round_trip(sub):
+    layer = sub.new("student.Layer")
+    sent = []
+    request = sub.backend.request
+    sub.backend.request = lambda command: sent.append(command) or request(command)
+    layer.sequence({"seen": 1}, ("forward", np.ones(1)), "seen", ("forward", np.ones(1)))
+    assert len(sent) == 1
+
+
+def test_sequence_raises_the_error_of_its_first_failing_step_by_name_and_runs_no_later_step(sub):
+    layer = sub.new("student.Layer")
+    with pytest.raises(StudentError, match=r"^Layer.missing\(...\) raised AttributeError"):
+        layer.sequence(("forward", np.ones(1)), ("missing",), ("forward", np.ones(1)))
+    assert layer.get("seen") == 1
+
+
+def test_sequence_refuses_a_step_it_cannot_read(sub):
+    layer = sub.new("student.Layer")
+    with pytest.raises(TypeError, match="a step is"):
+        layer.sequence(["forward", 1.0])

@@ -60,12 +60,26 @@ def lie():
 def opaque():
     return object()
 
+def spin_at(i, at):
+    while i == at:
+        pass
+    return i
+
+def fake_progress(index):
+    import mmap, struct, time
+    record = mmap.mmap(5, 16)  # the progress record (autograder.sandbox.progress): "this call has only just started"
+    while True:
+        struct.pack_into("=qd", record, 0, index, time.monotonic())
+        time.sleep(0.05)
+
 class Counter:
     def __init__(self, start):
         self.t = start
     def step(self, by=1):
         self.t += by
         return self.t
+    def spin(self):
+        spin()
 '''
 
 
@@ -163,6 +177,53 @@ def test_a_function_that_ran_past_the_call_limit_twice_is_not_run_again(folder):
                 submission.call("student.spin")
         _fails_at_once(submission, "student.spin", r"student.spin\(...\) was not run: on 2 earlier calls, the call took longer than the limit of 1 s per call")
         assert submission.call("student.double", np.ones(1))[1] == 1.0
+
+
+def test_a_call_of_a_sequence_that_never_ends_costs_one_call_limit_and_is_named(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=30)) as submission:
+        counter = submission.new("student.Counter", 0)
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match=r"^Counter.spin\(...\) did not finish: the call took longer than the limit of 1 s per call"):
+            counter.sequence(("step",), ("step",), ("spin",), *[("step",)] * 5)  # the round trip may take 8 s
+        assert time.monotonic() - started < 4
+
+
+def test_a_call_of_call_each_that_never_ends_costs_one_call_limit(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=30)) as submission:
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match="longer than the limit of 1 s per call"):
+            submission.call_each("student.spin_at", [((i, 3), {}) for i in range(8)])
+        assert time.monotonic() - started < 4
+
+
+def test_a_call_that_ran_past_its_limit_in_batches_twice_is_not_run_again(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=30)) as submission:
+        counter = submission.new("student.Counter", 0)
+        for _ in range(OVER_LIMIT_RUNS):
+            with pytest.raises(WorkerCrashed, match="longer than the limit"):
+                counter.sequence(("step",), ("spin",))
+            counter = submission.new("student.Counter", 0)  # in a fresh worker
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match=r"Counter.spin\(...\) was not run: on 2 earlier calls"):
+            counter.call("spin")
+        assert time.monotonic() - started < 0.5
+        assert counter.sequence(("step",), "t") == (1, 1)
+
+
+def test_a_worker_that_fakes_its_progress_runs_no_longer_than_the_sum_of_its_calls_limits(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=30)) as submission:
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match="longer than the limit") as caught:
+            submission.call_each("student.fake_progress", [((0,), {})] * 3)
+        assert caught.value.timed_out and time.monotonic() - started < 5
+
+
+def test_a_worker_whose_progress_record_makes_no_sense_is_ended_at_the_first_check(folder):
+    with Submission.isolated(folder, Limits(call_seconds=1, submission_seconds=30)) as submission:
+        started = time.monotonic()
+        with pytest.raises(WorkerCrashed, match="longer than the limit"):
+            submission.call_each("student.fake_progress", [((-1,), {})] * 8)
+        assert time.monotonic() - started < 4
 
 
 def _fails_at_once(submission: Submission, target: str, match: str) -> None:

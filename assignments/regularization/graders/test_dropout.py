@@ -42,8 +42,7 @@ def test_units_are_kept_with_probability_one_minus_p(submission, p):
 @forward
 def test_generators_seeded_alike_give_the_same_mask(submission):
     """gives identical results for generators seeded alike"""
-    first = submission.call("dropout.dropout_forward", _x(), 0.4, rng=submission.rng(9))
-    second = submission.call("dropout.dropout_forward", _x(), 0.4, rng=submission.rng(9))
+    first, second = submission.call_each("dropout.dropout_forward", [((_x(), 0.4), {"rng": submission.rng(9)})] * 2)
     assert_close(second, first, rtol=0, atol=0, what="the second call's (out, mask)", inputs="two calls with rng=default_rng(9), p=0.4")
 
 
@@ -128,14 +127,10 @@ def test_layer_forward_backward_and_modes(compare):
 
     def drive(s):
         d = s.new("dropout.Dropout", p=0.4, rng=s.rng(8))
-        out = d.call("forward", x)
-        mask = d.get("mask")
-        dx = d.call("backward", dout)
-        start = d.get("training")
-        d.call("eval")
-        evaluated = (d.get("training"), d.call("forward", x), d.call("backward", dout))
-        d.call("train")
-        return start, d.get("training"), bool(np.allclose(out, x * mask / 0.6)), np.allclose(dx, dout * mask / 0.6), evaluated
+        out, mask, dx, start, _, *evaluated, _, end = d.sequence(
+            ("forward", x), "mask", ("backward", dout), "training", ("eval",), "training", ("forward", x), ("backward", dout), ("train",), "training"
+        )
+        return start, end, bool(np.allclose(out, x * mask / 0.6)), np.allclose(dx, dout * mask / 0.6), tuple(evaluated)
 
     compare(drive, rtol=1e-12, atol=0, inputs="Dropout(p=0.4, rng=default_rng(8)); forward, backward, eval(), forward, backward, train()")
 
@@ -144,10 +139,8 @@ def test_layer_forward_backward_and_modes(compare):
 def test_layer_keeps_units_with_probability_one_minus_p(submission):
     """keeps each unit with probability 1 - p (binomial test, false-failure rate 1e-9)"""
     d = submission.new("dropout.Dropout", p=0.3, rng=submission.rng(2))
-    kept = 0
-    for _ in range(4):
-        d.call("forward", np.ones((50, 50)))
-        kept += int(np.sum(d.get("mask")))
+    values = d.sequence(*[step for _ in range(4) for step in (("forward", np.ones((50, 50))), "mask")])
+    kept = sum(int(np.sum(mask)) for mask in values[1::2])
     binomial_check(kept, 10000, 0.7, what="fraction of units the Dropout(p=0.3) layer kept")
 
 
@@ -189,9 +182,7 @@ def test_layers_with_generators_seeded_alike_drop_the_same_units(submission):
     masks = []
     for _ in range(2):
         d = submission.new("dropout.Dropout", p=0.5, rng=submission.rng(12))
-        d.call("forward", np.ones((8, 9)))
-        first = d.get("mask")
-        d.call("forward", np.ones((8, 9)))
-        masks.append((first, d.get("mask")))
+        _, first, _, second = d.sequence(("forward", np.ones((8, 9))), "mask", ("forward", np.ones((8, 9))), "mask")
+        masks.append((first, second))
     assert_close(masks[1], masks[0], rtol=0, atol=0, what="the second layer's masks of two forward calls",
                  inputs="two Dropout(p=0.5, rng=default_rng(12)) layers, two forward calls each on ones((8, 9)); the layer must draw from its rng")

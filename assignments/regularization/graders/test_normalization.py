@@ -15,11 +15,10 @@ def _x(seed, shape, scale=2.0, shift=1.0, dtype=np.float64):
     return (np.random.default_rng(seed).standard_normal(shape) * scale + shift).astype(dtype)
 
 
-def _layer(s, cls, d, seed, **kwargs):
-    layer = s.new(f"normalization.{cls}", d, **kwargs)
+def _params(d, seed):
+    """Random gamma and beta, to set as a layer's first step (the steps of a test go in one round trip: ``sequence``)."""
     rng = np.random.default_rng(seed)
-    layer.set_each({"gamma": rng.standard_normal(d), "beta": rng.standard_normal(d)})
-    return layer
+    return {"gamma": rng.standard_normal(d), "beta": rng.standard_normal(d)}
 
 
 @batchnorm
@@ -42,8 +41,8 @@ def test_batchnorm_training_forward_and_backward_match_the_reference(compare, sh
     x, dout = _x(1, shape, dtype=dtype), _x(2, shape, 1.0, 0.0, dtype)
 
     def drive(s):
-        bn = _layer(s, "BatchNorm1d", shape[1], 3)
-        return (bn.call("forward", x), bn.call("backward", dout), *bn.get("dgamma", "dbeta"))
+        bn = s.new("normalization.BatchNorm1d", shape[1])
+        return bn.sequence(_params(shape[1], 3), ("forward", x), ("backward", dout), "dgamma", "dbeta")
 
     compare(drive, rtol=rtol, atol=atol, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 1), random gamma and beta (seed 3)")
 
@@ -55,11 +54,8 @@ def test_batchnorm_running_statistics_over_several_batches(compare):
 
     def drive(s):
         bn = s.new("normalization.BatchNorm1d", 4, momentum=0.3)
-        history = []
-        for x in batches:
-            bn.call("forward", x)
-            history.append(bn.get("running_mean", "running_var"))
-        return history
+        values = bn.sequence(*[step for x in batches for step in (("forward", x), "running_mean", "running_var")])
+        return [values[i + 1 : i + 3] for i in range(0, len(values), 3)]  # (running_mean, running_var) after each batch
 
     compare(drive, rtol=1e-8, atol=1e-10, what="(running_mean, running_var) after each batch", inputs="six batches of shapes (5, 4) to (10, 4), momentum=0.3")
 
@@ -71,12 +67,11 @@ def test_batchnorm_evaluation_uses_running_statistics_and_updates_nothing(compar
     x_eval, dout = _x(30, (1, 3)), _x(31, (1, 3), 1.0, 0.0)
 
     def drive(s):
-        bn = _layer(s, "BatchNorm1d", 3, 4)
-        for x in batches:
-            bn.call("forward", x)
-        bn.call("eval")
-        out = bn.call("forward", x_eval)
-        return (bn.get("training"), out, bn.call("backward", dout), *bn.get("dgamma", "running_mean", "running_var"))
+        bn = s.new("normalization.BatchNorm1d", 3)
+        *_, out, training, dx, dgamma, running_mean, running_var = bn.sequence(
+            _params(3, 4), *[("forward", x) for x in batches], ("eval",), ("forward", x_eval), "training", ("backward", dout), "dgamma", "running_mean", "running_var"
+        )
+        return training, out, dx, dgamma, running_mean, running_var
 
     compare(drive, rtol=1e-8, atol=1e-10, what="(training, out, dx, dgamma, running_mean, running_var) in evaluation", inputs="three training batches (8, 3), then eval() and a batch of ONE row")
 
@@ -85,9 +80,8 @@ def test_batchnorm_evaluation_uses_running_statistics_and_updates_nothing(compar
 def test_batchnorm_backward_is_the_gradient_of_the_forward(submission):
     """dx is the gradient of your own training forward (central differences)"""
     x, dout = _x(40, (5, 3)), _x(41, (5, 3), 1.0, 0.0)
-    bn = _layer(submission, "BatchNorm1d", 3, 42)
-    bn.call("forward", x)
-    dx = bn.call("backward", dout)
+    bn = submission.new("normalization.BatchNorm1d", 3)
+    _, dx = bn.sequence(_params(3, 42), ("forward", x), ("backward", dout))
     numeric = np.zeros_like(x)
     h = 1e-5
     steps = {index: np.zeros_like(x) for index in np.ndindex(x.shape)}
@@ -128,8 +122,8 @@ def test_layernorm_forward_and_backward_match_the_reference(compare, shape, dtyp
     x, dout = _x(60, shape, dtype=dtype), _x(61, shape, 1.0, 0.0, dtype)
 
     def drive(s):
-        ln = _layer(s, "LayerNorm", shape[1], 62)
-        return (ln.call("forward", x), ln.call("backward", dout), *ln.get("dgamma", "dbeta"))
+        ln = s.new("normalization.LayerNorm", shape[1])
+        return ln.sequence(_params(shape[1], 62), ("forward", x), ("backward", dout), "dgamma", "dbeta")
 
     compare(drive, rtol=rtol, atol=atol, what="(out, dx, dgamma, dbeta)", inputs=f"x of shape {shape}, {np.dtype(dtype).name} (seed 60), random gamma and beta")
 
@@ -140,10 +134,9 @@ def test_layernorm_is_the_same_in_evaluation(compare):
     x = _x(63, (4, 5))
 
     def drive(s):
-        ln = _layer(s, "LayerNorm", 5, 64)
-        out = ln.call("forward", x)
-        ln.call("eval")
-        return out, ln.call("forward", x)
+        ln = s.new("normalization.LayerNorm", 5)
+        out, _, evaluated = ln.sequence(_params(5, 64), ("forward", x), ("eval",), ("forward", x))
+        return out, evaluated
 
     compare(drive, rtol=1e-10, atol=1e-12, what="(out in training, out in evaluation)", inputs="x of shape (4, 5)")
 
@@ -152,9 +145,8 @@ def test_layernorm_is_the_same_in_evaluation(compare):
 def test_layernorm_backward_is_the_gradient_of_the_forward(submission):
     """dx is the gradient of your own forward (central differences)"""
     x, dout = _x(65, (3, 4)), _x(66, (3, 4), 1.0, 0.0)
-    ln = _layer(submission, "LayerNorm", 4, 67)
-    ln.call("forward", x)
-    dx = ln.call("backward", dout)
+    ln = submission.new("normalization.LayerNorm", 4)
+    _, dx = ln.sequence(_params(4, 67), ("forward", x), ("backward", dout))
     numeric = np.zeros_like(x)
     h = 1e-5
     steps = {index: np.zeros_like(x) for index in np.ndindex(x.shape)}
@@ -174,12 +166,10 @@ def test_batchnorm_train_after_eval_uses_batch_statistics_again(compare):
 
     def drive(s):
         bn = s.new("normalization.BatchNorm1d", 3, momentum=0.25)
-        bn.call("forward", first)
-        bn.call("eval")
-        bn.call("forward", x_eval)
-        bn.call("train")
-        out = bn.call("forward", second)
-        return (bn.get("training"), out, *bn.get("running_mean", "running_var"))
+        *_, out, training, running_mean, running_var = bn.sequence(
+            ("forward", first), ("eval",), ("forward", x_eval), ("train",), ("forward", second), "training", "running_mean", "running_var"
+        )
+        return training, out, running_mean, running_var
 
     compare(drive, rtol=1e-8, atol=1e-10, what="(training, out, running_mean, running_var) after train()",
             inputs="BatchNorm1d(3, momentum=0.25): a training batch (6, 3), eval() and a batch (4, 3), train() and a batch (5, 3)")
