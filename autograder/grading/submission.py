@@ -7,15 +7,14 @@
     sub.rng(seed)                                     -> stands for np.random.default_rng(seed)
     with sub.raises(ValueError): sub.call(...)
     sub.call_each("augmentation.mixup", [((x, y), {"rng": sub.rng(s)}) for s in range(300)])  -> [plain value, ...]
-    sub.repeat("augmentation.mixup", 300, (x, y), {"rng": sub.put(sub.rng(0))}, part=2)   -> [lam, ...]
+    sub.repeat("augmentation.mixup", 300, (x, y), {"rng": sub.rng(0)}, part=2)   -> [lam, ...] (300 draws from one generator)
     obj.call_each("forward", [((x + h,), {}), ((x - h,), {})])                               (same, on an object)
     out, dx, dgamma = obj.sequence({"gamma": g}, ("forward", x), ("backward", dout), "dgamma")   (steps, one round trip)
 
-Each method above is one round trip to the student's code (``call_each``,
-``repeat``: a few; ``sequence``: one for its steps), and a round trip costs
-about 0.15 ms in the worker against a few microseconds in process: a grader
-that makes several calls in a row whose arguments do not depend on each
-other's results can make them in one.
+Each method above is one round trip to the student's code (``call_each``: one
+per ``BATCH_CALLS`` calls), and a round trip costs about 0.15 ms in the worker
+against a few microseconds in process: a grader that makes several calls in a
+row whose arguments do not depend on each other's results can make them in one.
 
 The student's code runs behind a backend: ``WorkerBackend`` (a separate,
 limited process; the default for grading) or ``InProcessBackend`` (the same
@@ -202,23 +201,20 @@ class Submission:
         return self._request_each(commands, label)
 
     def repeat(self, target: str, times: int, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None, *, part: int | None = None) -> list:
-        """The results of ``times`` calls of ``target(*args, **kwargs)``: the draws of a random function, in a few round trips.
+        """The results of ``times`` calls of ``target(*args, **kwargs)``: the draws of a random function, in one round trip.
 
         The arguments cross once, whatever ``times``, and every call gets the
-        same argument objects, as in a loop; pass a kept generator
-        (``sub.put(sub.rng(seed))``) for each call to draw afresh.
+        same argument objects, as in a loop: an ``rng(seed)`` argument becomes
+        one generator, from which the calls draw in turn (as after
+        ``rng = default_rng(seed)`` before the loop).
         With ``part``, a result that is a tuple or list of more than ``part``
         values comes back as that value alone (mixup's ``lam`` is ``part=2``);
         any other result comes back whole, for the grader to reject.
         """
         module, name = _split(target)
-        kwargs = dict(kwargs or {})
-        if any(isinstance(value, Rng) for value in [*args, *kwargs.values()]):
-            raise ValueError("repeat gives each call a fresh rng(seed), so every call would draw the same: pass a kept one, put(rng(seed))")
-        command = _wired({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": kwargs})
-        chunks = [min(BATCH_CALLS, times - start) for start in range(0, times, BATCH_CALLS)]
+        command = _wired({"op": "call", "module": module, "name": name, "args": list(args), "kwargs": dict(kwargs or {})})
         label = f"{target}(...)"
-        return self._in_chunks([({"op": "repeat", "command": command, "times": n, "part": part}, [label] * n) for n in chunks], label)
+        return self._in_chunks([({"op": "repeat", "command": command, "times": times, "part": part}, [label] * times)], label)
 
     def call_and_inputs(self, target: str, *args: Any, **kwargs: Any) -> tuple[Any, list, dict]:
         """Like ``call``, also returning the arguments as the call left them (to check nothing was modified)."""

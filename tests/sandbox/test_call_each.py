@@ -124,9 +124,16 @@ def test_repeat_raises_at_the_first_failing_call(sub):
     assert sub.call("student.count") == 1
 
 
-def test_repeat_refuses_a_fresh_generator_that_would_draw_the_same_every_call(sub):
-    with pytest.raises(ValueError, match=r"pass a kept one, put\(rng\(seed\)\)"):
-        sub.repeat("student.draw", 3, (1.0,), {"rng": sub.rng(0)})
+def test_repeat_makes_one_generator_of_an_rng_argument_and_every_call_draws_from_it(sub):
+    repeated = sub.repeat("student.draw", BATCH_CALLS + 5, (1.0,), {"rng": sub.rng(3)})
+    shared = sub.put(sub.rng(3))
+    looped = [sub.call("student.draw", 1.0, rng=shared) for _ in range(BATCH_CALLS + 5)]
+    assert [noise.tolist() for _, noise in repeated] == [noise.tolist() for _, noise in looped]
+    assert len({tuple(noise) for _, noise in repeated}) == BATCH_CALLS + 5
+
+
+def test_repeat_makes_one_round_trip(sub):
+    assert _round_trips(sub, lambda: sub.repeat("student.draw", 3 * BATCH_CALLS, (1.0,), {"rng": sub.rng(3)})) == 1
 
 
 def test_sequence_returns_what_its_calls_and_reads_return_in_order(sub):
@@ -143,11 +150,7 @@ def test_sequence_sets_attributes_and_leaves_them_out_of_what_it_returns(sub):
 
 def test_sequence_makes_one_round_trip(sub):
     layer = sub.new("student.Layer")
-    sent = []
-    request = sub.backend.request
-    sub.backend.request = lambda command: sent.append(command) or request(command)
-    layer.sequence({"seen": 1}, ("forward", np.ones(1)), "seen", ("forward", np.ones(1)))
-    assert len(sent) == 1
+    assert _round_trips(sub, lambda: layer.sequence({"seen": 1}, ("forward", np.ones(1)), "seen", ("forward", np.ones(1)))) == 1
 
 
 def test_sequence_raises_the_error_of_its_first_failing_step_by_name_and_runs_no_later_step(sub):
@@ -161,3 +164,15 @@ def test_sequence_refuses_a_step_it_cannot_read(sub):
     layer = sub.new("student.Layer")
     with pytest.raises(TypeError, match="a step is"):
         layer.sequence(["forward", 1.0])
+
+
+def _round_trips(sub, make_them) -> int:
+    """How many requests ``make_them()`` sends to ``sub``'s backend."""
+    sent = []
+    request = sub.backend.request
+    sub.backend.request = lambda command: sent.append(command) or request(command)
+    try:
+        make_them()
+    finally:
+        sub.backend.request = request
+    return len(sent)

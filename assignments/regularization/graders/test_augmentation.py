@@ -38,7 +38,7 @@ def test_mixup_lam_follows_beta_alpha_alpha(submission, hint, alpha):
     """lam follows Beta(alpha, alpha) (Kolmogorov-Smirnov test, false-failure rate 1e-9)"""
     # one generator for all 300 draws (successive draws are independent too); only lam comes back
     x, y = np.zeros((2, 1)), np.eye(2)
-    lams = submission.repeat("augmentation.mixup", 300, (x, y), {"alpha": alpha, "rng": submission.put(submission.rng(0))}, part=2)
+    lams = submission.repeat("augmentation.mixup", 300, (x, y), {"alpha": alpha, "rng": submission.rng(0)}, part=2)
     # 300 draws from the symmetric Beta(alpha, alpha) all land at or above 0.5 with probability 2**-300
     folded = all(isinstance(lam, float) and lam >= 0.5 for lam in lams)
     try:
@@ -91,7 +91,7 @@ def test_flip_reverses_exactly_the_reported_images(submission, hint, shape):
 @pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
 def test_flip_probability_is_p(submission, p):
     """flips each image with probability p (binomial test, false-failure rate 1e-9)"""
-    draws = submission.repeat("augmentation.random_horizontal_flip", 4, (np.zeros((500, 2, 2)),), {"p": p, "rng": submission.put(submission.rng(0))}, part=1)
+    draws = submission.repeat("augmentation.random_horizontal_flip", 4, (np.zeros((500, 2, 2)),), {"p": p, "rng": submission.rng(0)}, part=1)
     flipped = sum(int(np.sum(drawn)) for drawn in draws)
     binomial_check(flipped, 2000, p, what=f"images flipped with p={p}")
 
@@ -130,7 +130,7 @@ def test_crop_window_is_the_padded_slice_at_the_reported_offset(submission, shap
 def test_crop_offsets_cover_every_allowed_position(submission, hint):
     """offsets cover every allowed top-left corner, and only those"""
     seen = set()
-    for offsets in submission.repeat("augmentation.random_crop", 6, (np.zeros((100, 4, 5)), 3), {"padding": 1, "rng": submission.put(submission.rng(0))}, part=1):
+    for offsets in submission.repeat("augmentation.random_crop", 6, (np.zeros((100, 4, 5)), 3), {"padding": 1, "rng": submission.rng(0)}, part=1):
         seen |= {(int(i), int(j)) for i, j in offsets}
     allowed = {(i, j) for i in range(4) for j in range(5)}  # padded 6 x 7, window 3
     never_last = seen and max(i for i, _ in seen) < 3 and max(j for _, j in seen) < 4

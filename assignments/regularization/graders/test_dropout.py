@@ -33,7 +33,7 @@ def test_output_is_the_input_times_mask_over_keep_probability(submission, hint, 
 def test_units_are_kept_with_probability_one_minus_p(submission, p):
     """keeps each unit with probability 1 - p (exact binomial test, false-failure rate 1e-9)"""
     kept = trials = 0
-    for mask in submission.repeat("dropout.dropout_forward", 5, (np.ones((100, 100)), p), {"rng": submission.put(submission.rng(0))}, part=1):
+    for mask in submission.repeat("dropout.dropout_forward", 5, (np.ones((100, 100)), p), {"rng": submission.rng(0)}, part=1):
         kept += int(np.sum(mask))
         trials += mask.size
     binomial_check(kept, trials, 1 - p, what=f"fraction of units kept with p={p} (p is the probability of DROPPING a unit)")
