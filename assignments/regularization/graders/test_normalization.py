@@ -6,19 +6,20 @@ import numpy as np
 import pytest
 
 from autograder.grading.checks import assert_close
+from autograder.grading.inputs import normal
 
 batchnorm = pytest.mark.item("normalization.BatchNorm1d")
 layernorm = pytest.mark.item("normalization.LayerNorm")
 
 
 def _x(seed, shape, scale=2.0, shift=1.0, dtype=np.float64):
-    return (np.random.default_rng(seed).standard_normal(shape) * scale + shift).astype(dtype)
+    return normal(seed, shape, scale, shift, dtype)
 
 
 def _params(d, seed):
     """Random gamma and beta, to set as a layer's first step (the steps of a test go in one round trip: ``sequence``)."""
-    rng = np.random.default_rng(seed)
-    return {"gamma": rng.standard_normal(d), "beta": rng.standard_normal(d)}
+    gamma, beta = normal(seed, (2, d))
+    return {"gamma": gamma, "beta": beta}
 
 
 @batchnorm

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from autograder.grading.checks import assert_array, assert_close, assert_python_float
+from autograder.grading.inputs import normal
 
 SHAPES = [(5,), (3, 4), (2, 3, 4)]
 DTYPES = {"float64": (np.float64, 1e-10), "float32": (np.float32, 1e-5)}
 
 
 def _weights(seed, shape, dtype):
-    return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    return normal(seed, shape, dtype=dtype)
 
 
 def _case(seed, shape, dtype_name):
@@ -89,7 +90,7 @@ def test_gradient_matches_the_reference_on_random_weights(compare, name, kwargs,
 def test_gradient_is_the_derivative_of_the_penalty(submission, reference, name, kwargs):
     """is the derivative of the penalty (central differences, away from 0)"""
     W = _weights(5, (3, 4), np.float64)
-    W += np.sign(W) * 0.1
+    W = W + np.sign(W) * 0.1
     penalty = name.replace("gradient", "penalty")
     # the reference's penalty, so that a mistake in the student's penalty costs only that item
     numeric = np.zeros_like(W)
