@@ -284,7 +284,7 @@ class Submission:
         for command, labels in requests:
             reply = self._send(command, call, labels)
             index = reply["error"].get("index") if "error" in reply and isinstance(reply["error"], dict) else None
-            got = self._value(reply, labels[index] if type(index) is int and 0 <= index < len(labels) else call)
+            got = self._value(reply, _named(labels, index, call))
             if not (isinstance(got, list) and len(got) == len(labels)):
                 raise WorkerCrashed(f"{call}: the worker sent a malformed reply")
             values += got
@@ -304,7 +304,7 @@ class Submission:
         try:
             reply = self.backend.request(command)
         except WorkerDied as died:
-            late = labels[died.index] if died.index is not None and 0 <= died.index < len(labels) else call
+            late = _named(labels, died.index, call)
             if died.over_call_limit:
                 self._over_limit.setdefault(late, []).append(str(died))
             raise WorkerCrashed(f"{late} did not finish: {died}", timed_out=died.timed_out) from None
@@ -326,6 +326,11 @@ class Submission:
             raise ModuleUnavailable(f"{module}.py could not be imported: {text('type')}: {text('message')}{location}")
         mro = [str(m) for m in error.get("mro", [])] if isinstance(error.get("mro"), list) else []
         raise StudentError(text("type"), mro, text("message"), text("where"), call)
+
+
+def _named(labels: Sequence[str], index: Any, call: str) -> str:
+    """What call ``index`` of a batch or repeat is called; ``call`` (the whole request) when the index names none."""
+    return labels[index] if type(index) is int and 0 <= index < len(labels) else call
 
 
 def _wired(command: dict) -> dict:

@@ -12,8 +12,9 @@ into them, so the worker is process 1 of its own PID namespace. When it receives
 the system's ``/usr``, ``/lib*``, ``/bin``, ``/etc``, the interpreter and its
 site-packages, the ``autograder`` package, ``/dev/{null,zero,urandom}``, a
 ``/proc`` of its own PID namespace, the submission read-only at
-``/submission`` and a writable, empty ``/home/student`` (its working
-directory). Nothing else exists there: not the reference, the hidden
+``/submission`` (as it is when others may read all of it, else a copy they
+may read) and a writable, empty ``/home/student`` (its working directory).
+Nothing else exists there: not the reference, the hidden
 graders, the configuration, other students' submissions or any results
 path. Then it becomes ``nobody`` (no capabilities, ``no_new_privs``,
 RLIMIT_NPROC enforced). When the worker dies, the kernel kills every
@@ -169,7 +170,8 @@ def enter_view(folder: str, home: str, keep: list[str]) -> tuple[str, str]:
         Path(root + target).touch()
         _bind("/dev/" + device, root + target, read_only=False)
     _mount("proc", root + _mkdirs(root, "/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
-    _bind(readable_copy(folder, home), root + _mkdirs(root, SUBMISSION), read_only=True)
+    shown = folder if readable_by_others(folder) else readable_copy(folder, home)
+    _bind(shown, root + _mkdirs(root, SUBMISSION), read_only=True)
     cwd = os.path.join(home, "cwd")
     os.chown(cwd, NOBODY, NOBODY)
     _bind(cwd, root + _mkdirs(root, HOME), read_only=False)
@@ -190,6 +192,22 @@ def enter_copy(folder: str, home: str) -> str:
     os.chown(os.path.join(home, "cwd"), NOBODY, NOBODY)
     become_nobody()
     return copy
+
+
+def readable_by_others(folder: str) -> bool:
+    """Whether others may enter ``folder`` and every folder in it and read every file there (symlinks are shown as links)."""
+    if os.stat(folder).st_mode & 0o005 != 0o005:
+        return False
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if not readable_by_others(entry.path):
+                    return False
+            elif not (entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mode & 0o004):
+                return False
+    return True
 
 
 def readable_copy(folder: str, home: str) -> str:

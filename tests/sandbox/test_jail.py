@@ -98,6 +98,32 @@ def test_the_submission_is_read_only_and_the_home_is_writable(worker):
 
 
 @needs_namespaces
+@pytest.mark.parametrize("probe_mode, copied", [(0o644, False), (0o600, True)], ids=["readable by others, as it is", "private file, a copy"])
+def test_the_submission_is_shown_as_it_is_when_others_may_read_it_else_as_a_copy_they_may(folder, probe_mode, copied):
+    folder.chmod(0o755)
+    (folder / "probe.py").chmod(probe_mode)
+    backend = WorkerBackend(folder, Limits(call_seconds=5))
+    try:
+        assert backend.request({"op": "call", "module": "probe", "name": "listing", "args": [jail.SUBMISSION], "kwargs": {}})["ok"] == ["probe.py"]
+        assert (backend._worker.home / "submission").exists() == copied
+    finally:
+        backend.close()
+
+
+def test_readable_by_others_asks_every_folder_and_file(tmp_path):
+    tmp_path.chmod(0o755)
+    (tmp_path / "package").mkdir()
+    (tmp_path / "package" / "module.py").write_text("")
+    (tmp_path / "link").symlink_to("/nonexistent")
+    assert jail.readable_by_others(str(tmp_path))
+    (tmp_path / "package").chmod(0o700)
+    assert not jail.readable_by_others(str(tmp_path))
+    (tmp_path / "package").chmod(0o755)
+    (tmp_path / "package" / "module.py").chmod(0o640)
+    assert not jail.readable_by_others(str(tmp_path))
+
+
+@needs_namespaces
 def test_nothing_outside_the_home_can_be_written(worker):
     for path in ("/tmp/results.json", "/results.json", "/autograder/results/results.json", str(course_root() / "results.json")):
         assert worker("write", path) != "written", path
