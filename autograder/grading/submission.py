@@ -142,22 +142,25 @@ class RemoteObject:
         raises as it would have alone, and the later ones are not run.
         """
         commands: list[tuple[dict, str]] = []
+        names: list[str] = []
         returns: list[bool] = []
         for step in steps:
             if isinstance(step, str):
                 commands.append((self._get(step), f"{self.label}.{step}"))
+                names.append(step)
                 returns.append(True)
             elif isinstance(step, tuple) and step and isinstance(step[0], str):
                 method, *args = step
                 commands.append(({"op": "method", "handle": self.handle.id, "name": method, "args": args, "kwargs": {}}, f"{self.label}.{method}(...)"))
+                names.append(f"{method}(...)")
                 returns.append(True)
             elif isinstance(step, Mapping):
                 commands += [(self._set(attribute, value), f"setting {self.label}.{attribute}") for attribute, value in step.items()]
+                names += list(step)
                 returns += [False] * len(step)
             else:
                 raise TypeError(f"a step is (method, *args), an attribute's name or a dict of attributes to set, got {step!r}")
-        names = ", ".join(label.removeprefix("setting ").removeprefix(self.label + ".") for _, label in commands)
-        values = self.submission._request_each(commands, f"{self.label}.({names})")
+        values = self.submission._request_each(commands, f"{self.label}.({', '.join(names)})")
         return tuple(value for value, returned in zip(values, returns) if returned)
 
     def _get(self, attribute: str) -> dict:

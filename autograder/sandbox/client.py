@@ -402,7 +402,7 @@ class WorkerBackend:
             raise WorkerDied(f"not run: the submission used up its time limit of {self.limits.submission_seconds:g} s", out_of_time=True)
         op = command.get("op")
         calls = len(command["commands"]) if op == "batch" else command["times"] if op == "repeat" else 1
-        allowed = self.limits.call_seconds * max(calls, 1)  # a batch or a repeat: each of its calls keeps its own limit
+        allowed = self.limits.call_seconds * max(calls, 1)  # a batch or a repeat: the sum of its calls' limits (each also keeps its own)
         seconds = min(allowed, self._deadline - now)
         if self._worker is None:
             worker = self._spares.take()
@@ -412,12 +412,11 @@ class WorkerBackend:
             return self._worker.exchange(command, seconds, calls, self.limits.call_seconds if calls > 1 else None)
         except (BrokenPipeError, EOFError, ProtocolError) as exc:
             raise self._stop(f"the worker ended unexpectedly ({exc})", explain=True) from None
-        except CallTimedOut as late:
-            raise self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call", over_call_limit=True, index=late.index) from None
-        except TimeoutError:
-            if seconds < allowed:
+        except TimeoutError as late:  # CallTimedOut: one call of a batch or repeat, named by its index
+            if seconds < allowed and not isinstance(late, CallTimedOut):
                 raise self._stop(f"the submission used up its time limit of {self.limits.submission_seconds:g} s", out_of_time=True) from None
-            raise self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call", over_call_limit=True) from None
+            index = late.index if isinstance(late, CallTimedOut) else None
+            raise self._stop(f"the call took longer than the limit of {self.limits.call_seconds:g} s per call", over_call_limit=True, index=index) from None
 
     def output(self) -> str:
         """The captured stdout and stderr of the current (or last) worker, capped."""

@@ -100,7 +100,6 @@ class Handler:
         given its arguments once, as in a loop (every run gets the same objects; 2 us a run instead of 7)."""
         if command.get("op") not in ("call", "method") or command.get("return_inputs"):
             return self._batch(itertools.repeat(command, times), part)
-        self._on_call(0)
         try:
             function, args, kwargs = self._callable(command)
         except Exception:  # the first run fails (if there is one): the batch says how
